@@ -1,0 +1,52 @@
+/*-------------------------------------------------------------------------
+ *
+ * access_policy.h
+ *	  Declarations shared by the C files of access_policy: identity, the
+ *	  per-backend policy cache and the checks built on it.
+ *
+ * Minimum PostgreSQL version: 15.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ACCESS_POLICY_H
+#define ACCESS_POLICY_H
+
+#include "nodes/bitmapset.h"
+#include "utils/timestamp.h"
+
+#if PG_VERSION_NUM < 150000
+#error "access_policy requires PostgreSQL 15 or later"
+#endif
+
+#define AP_SCHEMA_NAME		"access_policy"
+#define AP_MAX_USER_ID_LEN	256
+
+/* identity.c */
+extern char *ApIdentityGuc;
+extern uint64 ApIdentityGeneration;
+extern void ApDefineIdentityGuc(void);
+extern const char *ApIdentityString(void);
+
+/* cache.c: what a check needs about the acting user */
+typedef struct ApOrgMemo ApOrgMemo;
+
+extern void ApCacheInit(void);
+extern void ApBeginCheck(void);
+extern uint64 ApCacheGeneration(void);
+extern bool ApHaveUser(void);
+extern const char *ApCurrentUserId(void);
+extern bool ApIsSystem(void);
+extern int	ApPermissionIndex(const char *name, bool missing_ok);
+extern const Bitmapset *ApOrgPermissions(int64 org_id);
+extern const Bitmapset *ApResourcePermissions(int64 resource_id, int64 *org_id);
+extern const Bitmapset *ApActionPermissions(int64 resource_id, const char *action);
+extern bool ApOrgExists(int64 org_id);
+extern bool ApOrgIsDescendantLatest(int64 org_id, int64 ancestor_id);
+extern int64 *ApOrgsWithPermission(int perm_index, int *count);
+extern int64 *ApListResources(int64 root_id, int perm_index, const char *action, int *count);
+extern int	ApOrgCount(void);
+extern Oid	ApOrgsWithFunctionOid(void);
+extern void ApCacheStats(int64 *memory, int *orgs, int *resources, int *roles,
+						 int *perms, int *memo, int64 *rebuilds);
+
+#endif							/* ACCESS_POLICY_H */

@@ -1,0 +1,1873 @@
+/*-------------------------------------------------------------------------
+ *
+ * cache.c
+ *	  The per-backend policy cache: what the checks need to know about the
+ *	  org tree, roles, the acting user's assignments and resource grants.
+ *
+ * Everything is loaded lazily, one index lookup at a time, so that the first
+ * check of a backend reads only what it needs; listing functions load whole
+ * org trees or one org's resources at once.
+ *
+ * Consistency: a statement trigger on every policy table sends a relcache
+ * invalidation for that table (transactional: other backends see it when the
+ * writer commits, the writer itself at its next command).  The relcache
+ * callback only marks the affected part stale; the next check throws that
+ * part away and reloads it.  Loads read with a fresh catalog-style snapshot
+ * (latest committed data plus the backend's own earlier commands), never the
+ * transaction snapshot, so REPEATABLE READ transactions see revocations at
+ * their next statement too.  The executor start hook accepts pending
+ * invalidation messages at the start of every statement.
+ *
+ * Time: validity windows are evaluated at the statement start time.  The
+ * memo of derived permissions remembers the earliest window boundary after
+ * the time it was computed for, and is thrown away once a statement starts
+ * at or after that boundary, so expiry needs no invalidation.
+ *
+ * Memory lives in contexts below CacheMemoryContext, one per part, reset
+ * (never partially freed) when that part goes stale.  An entry is marked
+ * loaded only after it is complete, so an error mid-load leaves nothing
+ * half built behind.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/relscan.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/catcache.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "access_policy.h"
+
+/* Limits that keep a backend's memory bounded; past them a part is rebuilt. */
+#define AP_MAX_MEMO_ENTRIES		500000
+#define AP_MAX_CHAIN			100000000
+
+/* ---------- relation OIDs and column numbers, resolved by name ---------- */
+
+typedef struct ApRels
+{
+	bool		valid;
+	Oid			nsp;
+	Oid			users;
+	Oid			users_pkey;
+	Oid			orgs;
+	Oid			orgs_pkey;
+	Oid			permissions;
+	Oid			permissions_pkey;
+	Oid			roles;
+	Oid			role_permissions;
+	Oid			role_permissions_pkey;
+	Oid			assignments;
+	Oid			assignments_user_key;
+	Oid			resource_kinds;
+	Oid			kind_actions;
+	Oid			resources;
+	Oid			resources_pkey;
+	Oid			resources_org_idx;
+	Oid			resource_grants;
+	Oid			resource_grants_resource_key;
+	Oid			resource_grants_org_idx;
+	Oid			login_roles;
+	Oid			login_roles_pkey;
+	Oid			protected_tables;
+	Oid			orgs_with_fn;
+	/* column numbers */
+	AttrNumber	org_id_att,
+				org_parent_att;
+	AttrNumber	perm_name_att;
+	AttrNumber	rp_role_att,
+				rp_perm_att;
+	AttrNumber	as_user_att,
+				as_org_att,
+				as_role_att,
+				as_enabled_att,
+				as_from_att,
+				as_until_att;
+	AttrNumber	ka_kind_att,
+				ka_action_att,
+				ka_perm_att;
+	AttrNumber	res_id_att,
+				res_org_att,
+				res_parent_att,
+				res_kind_att;
+	AttrNumber	gr_res_att,
+				gr_org_att,
+				gr_role_att,
+				gr_auth_att,
+				gr_from_att,
+				gr_until_att;
+	AttrNumber	lr_role_att,
+				lr_user_att;
+	AttrNumber	user_id_att;
+} ApRels;
+
+static ApRels rels;
+
+/* ---------- cached data ---------- */
+
+typedef struct OrgNode
+{
+	int64		id;				/* hash key */
+	bool		loaded;
+	bool		exists;
+	bool		has_parent;
+	int64		parent_id;
+	int			nchildren;
+	int64	   *children;		/* valid once the whole tree is loaded */
+} OrgNode;
+
+typedef struct PermEntry
+{
+	char		name[NAMEDATALEN];	/* hash key */
+	int			index;
+} PermEntry;
+
+typedef struct RoleEntry
+{
+	int64		id;				/* hash key */
+	bool		loaded;
+	Bitmapset  *perms;
+} RoleEntry;
+
+typedef struct AssignRow
+{
+	int64		role_id;
+	bool		enabled;
+	TimestampTz valid_from;
+	TimestampTz expires_at;
+} AssignRow;
+
+typedef struct UserOrgAssign
+{
+	int64		org_id;			/* hash key */
+	int			n;
+	int			cap;
+	AssignRow  *rows;
+} UserOrgAssign;
+
+struct ApOrgMemo
+{
+	int64		org_id;			/* hash key */
+	bool		valid;
+	bool		exists;
+	Bitmapset  *perms;			/* permissions held here */
+	int			nroles;
+	int64	   *roles;			/* roles validly held here (here or above) */
+};
+
+typedef struct GrantRow
+{
+	int64		role_id;
+	int64		authorized_org;
+	TimestampTz valid_from;
+	TimestampTz expires_at;
+} GrantRow;
+
+typedef struct ResNode
+{
+	int64		id;				/* hash key */
+	bool		loaded;
+	bool		exists;
+	int64		org_id;
+	bool		has_parent;
+	int64		parent_id;
+	char	   *kind;
+	bool		grants_loaded;
+	int			ngrants;
+	int			grants_cap;
+	GrantRow   *grants;
+	int			nchildren;
+	int			children_cap;
+	int64	   *children;		/* valid once the org's resources are loaded */
+} ResNode;
+
+typedef struct ResOrgDone
+{
+	int64		org_id;			/* hash key */
+	bool		complete;
+} ResOrgDone;
+
+typedef struct ResMemo
+{
+	int64		id;				/* hash key */
+	bool		valid;
+	bool		exists;
+	int64		org_id;
+	Bitmapset  *perms;
+} ResMemo;
+
+typedef struct ActionKey
+{
+	char		kind[NAMEDATALEN];
+	char		action[NAMEDATALEN];
+} ActionKey;
+
+typedef struct ActionEntry
+{
+	ActionKey	key;			/* hash key */
+	Bitmapset  *needed;
+} ActionEntry;
+
+typedef struct ActionName
+{
+	char		action[NAMEDATALEN];	/* hash key */
+} ActionName;
+
+/* memory contexts, one per part */
+static MemoryContext ApTopContext = NULL;
+static MemoryContext OrgContext = NULL;		/* org tree */
+static MemoryContext RoleContext = NULL;	/* permission registry and roles */
+static MemoryContext UserContext = NULL;	/* acting user and assignments */
+static MemoryContext ResContext = NULL; /* resources and grants */
+static MemoryContext MemoContext = NULL;	/* derived, per acting user */
+static MemoryContext ActionContext = NULL;	/* kind actions */
+
+static HTAB *org_hash = NULL;
+static bool orgs_complete = false;
+static int	org_count = 0;
+
+static HTAB *perm_hash = NULL;
+static int	perm_count = 0;
+static HTAB *role_hash = NULL;
+
+static bool user_resolved = false;
+static bool user_exists = false;
+static char *user_id = NULL;
+static bool user_is_system = false;
+static uint64 user_identity_gen = 0;
+static Oid	user_outer_oid = InvalidOid;
+static HTAB *assign_hash = NULL;
+static bool assigns_loaded = false;
+
+static HTAB *res_hash = NULL;
+static HTAB *res_org_hash = NULL;
+
+static HTAB *org_memo_hash = NULL;
+static HTAB *res_memo_hash = NULL;
+static long memo_entries = 0;
+static TimestampTz memo_base = 0;
+static TimestampTz memo_horizon = DT_NOEND;
+
+static HTAB *action_hash = NULL;
+static HTAB *action_name_hash = NULL;
+static bool actions_loaded = false;
+
+/* staleness flags, set by the relcache callback and consumed by ApBeginCheck */
+static bool stale_all = true;
+static bool stale_orgs = false;
+static bool stale_roles = false;
+static bool stale_user = false;
+static bool stale_res = false;
+static bool stale_actions = false;
+
+static uint64 cache_generation = 1;
+static int64 rebuild_count = 0;
+static TimestampTz check_now = 0;
+
+/* ---------- setup and invalidation ---------- */
+
+static void ApRelcacheCallback(Datum arg, Oid relid);
+static void ApExecutorStart(QueryDesc *queryDesc, int eflags);
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+
+/*
+ * ApCacheInit registers the one relcache callback and the executor start
+ * hook; called from _PG_init.
+ */
+void
+ApCacheInit(void)
+{
+	CacheRegisterRelcacheCallback(ApRelcacheCallback, (Datum) 0);
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = ApExecutorStart;
+}
+
+/*
+ * ApExecutorStart makes every statement see policy changes committed before
+ * it started: inside an open transaction no new lock may be taken, so
+ * invalidation messages would otherwise wait.
+ */
+static void
+ApExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	if (rels.valid)
+		AcceptInvalidationMessages();
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
+/*
+ * ApRelcacheCallback only marks the part of the cache that depends on the
+ * invalidated table as stale; nothing is freed here, since a check may be
+ * using it right now.
+ */
+static void
+ApRelcacheCallback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid)
+	{
+		stale_all = true;
+		return;
+	}
+	if (!rels.valid)
+		return;
+	if (relid == rels.orgs || relid == rels.permissions)
+		stale_all = true;
+	else if (relid == rels.roles || relid == rels.role_permissions)
+		stale_roles = true;
+	else if (relid == rels.users || relid == rels.login_roles || relid == rels.assignments)
+		stale_user = true;
+	else if (relid == rels.resources || relid == rels.resource_grants)
+		stale_res = true;
+	else if (relid == rels.resource_kinds || relid == rels.kind_actions)
+		stale_actions = true;
+}
+
+/*
+ * LookupRel resolves one of our relations by name; ERROR if the extension's
+ * objects are missing (e.g. the library is loaded but the extension is not
+ * installed in this database).
+ */
+static Oid
+LookupRel(const char *name)
+{
+	Oid			relid = get_relname_relid(name, rels.nsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("access_policy is not installed in this database"),
+				 errdetail("Relation \"%s.%s\" does not exist.", AP_SCHEMA_NAME, name),
+				 errhint("Run CREATE EXTENSION access_policy.")));
+	return relid;
+}
+
+static AttrNumber
+LookupAtt(Oid relid, const char *name)
+{
+	AttrNumber	att = get_attnum(relid, name);
+
+	if (att == InvalidAttrNumber)
+		elog(ERROR, "access_policy: column \"%s\" missing in relation %u", name, relid);
+	return att;
+}
+
+static void
+ResolveRels(void)
+{
+	ApRels		r;
+	Oid			argtypes[1] = {TEXTOID};
+
+	memset(&r, 0, sizeof(r));
+	r.nsp = get_namespace_oid(AP_SCHEMA_NAME, true);
+	if (!OidIsValid(r.nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("access_policy is not installed in this database"),
+				 errhint("Run CREATE EXTENSION access_policy.")));
+	rels.nsp = r.nsp;
+	r.users = LookupRel("users");
+	r.users_pkey = LookupRel("users_pkey");
+	r.orgs = LookupRel("orgs");
+	r.orgs_pkey = LookupRel("orgs_pkey");
+	r.permissions = LookupRel("permissions");
+	r.permissions_pkey = LookupRel("permissions_pkey");
+	r.roles = LookupRel("roles");
+	r.role_permissions = LookupRel("role_permissions");
+	r.role_permissions_pkey = LookupRel("role_permissions_pkey");
+	r.assignments = LookupRel("assignments");
+	r.assignments_user_key = LookupRel("assignments_user_id_org_id_role_id_key");
+	r.resource_kinds = LookupRel("resource_kinds");
+	r.kind_actions = LookupRel("kind_actions");
+	r.resources = LookupRel("resources");
+	r.resources_pkey = LookupRel("resources_pkey");
+	r.resources_org_idx = LookupRel("resources_org_idx");
+	r.resource_grants = LookupRel("resource_grants");
+	r.resource_grants_resource_key = LookupRel("resource_grants_resource_id_role_id_authorized_org_id_key");
+	r.resource_grants_org_idx = LookupRel("resource_grants_org_idx");
+	r.login_roles = LookupRel("login_roles");
+	r.login_roles_pkey = LookupRel("login_roles_pkey");
+	r.protected_tables = LookupRel("protected_tables");
+
+	r.org_id_att = LookupAtt(r.orgs, "id");
+	r.org_parent_att = LookupAtt(r.orgs, "parent_id");
+	r.perm_name_att = LookupAtt(r.permissions, "name");
+	r.rp_role_att = LookupAtt(r.role_permissions, "role_id");
+	r.rp_perm_att = LookupAtt(r.role_permissions, "permission");
+	r.as_user_att = LookupAtt(r.assignments, "user_id");
+	r.as_org_att = LookupAtt(r.assignments, "org_id");
+	r.as_role_att = LookupAtt(r.assignments, "role_id");
+	r.as_enabled_att = LookupAtt(r.assignments, "enabled");
+	r.as_from_att = LookupAtt(r.assignments, "valid_from");
+	r.as_until_att = LookupAtt(r.assignments, "expires_at");
+	r.ka_kind_att = LookupAtt(r.kind_actions, "kind");
+	r.ka_action_att = LookupAtt(r.kind_actions, "action");
+	r.ka_perm_att = LookupAtt(r.kind_actions, "permission");
+	r.res_id_att = LookupAtt(r.resources, "id");
+	r.res_org_att = LookupAtt(r.resources, "org_id");
+	r.res_parent_att = LookupAtt(r.resources, "parent_id");
+	r.res_kind_att = LookupAtt(r.resources, "kind");
+	r.gr_res_att = LookupAtt(r.resource_grants, "resource_id");
+	r.gr_org_att = LookupAtt(r.resource_grants, "org_id");
+	r.gr_role_att = LookupAtt(r.resource_grants, "role_id");
+	r.gr_auth_att = LookupAtt(r.resource_grants, "authorized_org_id");
+	r.gr_from_att = LookupAtt(r.resource_grants, "valid_from");
+	r.gr_until_att = LookupAtt(r.resource_grants, "expires_at");
+	r.lr_role_att = LookupAtt(r.login_roles, "role_name");
+	r.lr_user_att = LookupAtt(r.login_roles, "user_id");
+	r.user_id_att = LookupAtt(r.users, "id");
+	r.orgs_with_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("orgs_with")),
+									1, argtypes, false);
+	r.valid = true;
+	rels = r;
+}
+
+static HTAB *
+MakeHash(const char *name, Size keysize, Size entrysize, MemoryContext cxt, bool strings)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = keysize;
+	ctl.entrysize = entrysize;
+	ctl.hcxt = cxt;
+	return hash_create(name, 64, &ctl,
+					   HASH_ELEM | HASH_CONTEXT | (strings ? HASH_STRINGS : HASH_BLOBS));
+}
+
+#define MakeContext(name) AllocSetContextCreate(ApTopContext, name, ALLOCSET_DEFAULT_SIZES)
+
+static void
+ResetMemo(void)
+{
+	MemoryContextReset(MemoContext);
+	org_memo_hash = MakeHash("access_policy org memo", sizeof(int64), sizeof(ApOrgMemo), MemoContext, false);
+	res_memo_hash = MakeHash("access_policy resource memo", sizeof(int64), sizeof(ResMemo), MemoContext, false);
+	memo_entries = 0;
+	cache_generation++;
+}
+
+static void
+ResetUser(void)
+{
+	MemoryContextReset(UserContext);
+	user_resolved = false;
+	user_exists = false;
+	user_id = NULL;
+	user_is_system = false;
+	assign_hash = NULL;
+	assigns_loaded = false;
+	ResetMemo();
+}
+
+static void
+ResetRes(void)
+{
+	MemoryContextReset(ResContext);
+	res_hash = MakeHash("access_policy resources", sizeof(int64), sizeof(ResNode), ResContext, false);
+	res_org_hash = MakeHash("access_policy resource orgs", sizeof(int64), sizeof(ResOrgDone), ResContext, false);
+	ResetMemo();
+}
+
+static void
+ResetRoles(void)
+{
+	MemoryContextReset(RoleContext);
+	perm_hash = MakeHash("access_policy permissions", NAMEDATALEN, sizeof(PermEntry), RoleContext, true);
+	role_hash = MakeHash("access_policy roles", sizeof(int64), sizeof(RoleEntry), RoleContext, false);
+	perm_count = 0;
+	ResetMemo();
+}
+
+static void
+ResetActions(void)
+{
+	MemoryContextReset(ActionContext);
+	action_hash = NULL;
+	action_name_hash = NULL;
+	actions_loaded = false;
+	cache_generation++;
+}
+
+static void
+ResetOrgs(void)
+{
+	MemoryContextReset(OrgContext);
+	org_hash = MakeHash("access_policy orgs", sizeof(int64), sizeof(OrgNode), OrgContext, false);
+	orgs_complete = false;
+	org_count = 0;
+	ResetMemo();
+}
+
+static void FoldBoundary(TimestampTz b);
+
+/*
+ * RecomputeHorizon finds the earliest validity boundary after now among the
+ * loaded assignments and grants: the memo is right until then.
+ */
+static void
+RecomputeHorizon(void)
+{
+	HASH_SEQ_STATUS seq;
+
+	memo_base = check_now;
+	memo_horizon = DT_NOEND;
+	if (assign_hash)
+	{
+		UserOrgAssign *ua;
+
+		hash_seq_init(&seq, assign_hash);
+		while ((ua = hash_seq_search(&seq)) != NULL)
+		{
+			int			i;
+
+			for (i = 0; i < ua->n; i++)
+			{
+				FoldBoundary(ua->rows[i].valid_from);
+				FoldBoundary(ua->rows[i].expires_at);
+			}
+		}
+	}
+	if (res_hash)
+	{
+		ResNode    *n;
+
+		hash_seq_init(&seq, res_hash);
+		while ((n = hash_seq_search(&seq)) != NULL)
+		{
+			int			i;
+
+			for (i = 0; i < n->ngrants; i++)
+			{
+				FoldBoundary(n->grants[i].valid_from);
+				FoldBoundary(n->grants[i].expires_at);
+			}
+		}
+	}
+}
+
+/*
+ * ResolveUser finds who is acting: the identity set by set_user(), else the
+ * user mapped to the current login role.  An identity naming no known user
+ * acts as nobody.  The user's data is kept when the answer is unchanged.
+ */
+static void
+ResolveUser(void)
+{
+	const char *ident = ApIdentityString();
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	char	   *found = NULL;
+	bool		is_system = false;
+	Oid			outer = GetOuterUserId();
+
+	if (ident != NULL && ident[0] != '\0')
+	{
+		if (strlen(ident) <= AP_MAX_USER_ID_LEN)
+		{
+			rel = table_open(rels.users, AccessShareLock);
+			ScanKeyInit(&key, rels.user_id_att, BTEqualStrategyNumber, F_TEXTEQ,
+						CStringGetTextDatum(ident));
+			key.sk_collation = DEFAULT_COLLATION_OID;
+			scan = systable_beginscan(rel, rels.users_pkey, true, NULL, 1, &key);
+			if (HeapTupleIsValid(systable_getnext(scan)))
+				found = pstrdup(ident);
+			systable_endscan(scan);
+			table_close(rel, AccessShareLock);
+		}
+	}
+	else
+	{
+		NameData	rolname;
+		char	   *rn = GetUserNameFromId(outer, true);
+
+		if (rn != NULL)
+		{
+			namestrcpy(&rolname, rn);
+			rel = table_open(rels.login_roles, AccessShareLock);
+			ScanKeyInit(&key, rels.lr_role_att, BTEqualStrategyNumber, F_NAMEEQ,
+						NameGetDatum(&rolname));
+			key.sk_collation = C_COLLATION_OID;
+			scan = systable_beginscan(rel, rels.login_roles_pkey, true, NULL, 1, &key);
+			tup = systable_getnext(scan);
+			if (HeapTupleIsValid(tup))
+			{
+				bool		isnull;
+				Datum		d = heap_getattr(tup, rels.lr_user_att, RelationGetDescr(rel), &isnull);
+
+				if (!isnull)
+					found = TextDatumGetCString(d);
+			}
+			systable_endscan(scan);
+			table_close(rel, AccessShareLock);
+		}
+		if (found == NULL)
+			is_system = superuser_arg(outer);
+	}
+
+	if ((found == NULL) != (user_id == NULL) ||
+		(found != NULL && strcmp(found, user_id) != 0))
+	{
+		MemoryContextReset(UserContext);
+		assign_hash = NULL;
+		assigns_loaded = false;
+		user_id = found ? MemoryContextStrdup(UserContext, found) : NULL;
+		user_exists = (found != NULL);
+		ResetMemo();
+	}
+	user_is_system = is_system;
+	user_identity_gen = ApIdentityGeneration;
+	user_outer_oid = outer;
+	user_resolved = true;
+}
+
+/*
+ * ApBeginCheck is called at the entry of every SQL-callable function that
+ * reads the cache.  It throws away the stale parts (here, not in the
+ * callback, so no pointer handed out earlier in this call is freed) and the
+ * derived memo once the clock has crossed a validity boundary.
+ */
+void
+ApBeginCheck(void)
+{
+	if (ApTopContext == NULL)
+	{
+		ApTopContext = AllocSetContextCreate(CacheMemoryContext, "access_policy cache",
+											 ALLOCSET_DEFAULT_SIZES);
+		OrgContext = MakeContext("access_policy orgs");
+		RoleContext = MakeContext("access_policy roles");
+		UserContext = MakeContext("access_policy user");
+		ResContext = MakeContext("access_policy resources");
+		MemoContext = MakeContext("access_policy memo");
+		ActionContext = MakeContext("access_policy actions");
+		stale_all = true;
+	}
+
+	check_now = GetCurrentStatementStartTimestamp();
+
+	if (unlikely(stale_all || stale_orgs || stale_roles || stale_user || stale_res || stale_actions))
+	{
+		if (stale_all)
+		{
+			rels.valid = false;
+			/* resolve before clearing the flag: an error here retries next time */
+			ResolveRels();
+			stale_all = false;
+			stale_orgs = stale_roles = stale_user = stale_res = stale_actions = true;
+		}
+		rebuild_count++;
+		if (stale_orgs)
+		{
+			stale_orgs = false;
+			ResetOrgs();
+		}
+		if (stale_roles)
+		{
+			stale_roles = false;
+			ResetRoles();
+		}
+		if (stale_res)
+		{
+			stale_res = false;
+			ResetRes();
+		}
+		if (stale_user)
+		{
+			stale_user = false;
+			ResetUser();
+		}
+		if (stale_actions)
+		{
+			stale_actions = false;
+			ResetActions();
+		}
+		RecomputeHorizon();
+	}
+
+	if (unlikely(check_now >= memo_horizon || check_now < memo_base))
+	{
+		/* a grant or an assignment has started or ended since the memo was made */
+		ResetMemo();
+		RecomputeHorizon();
+	}
+
+	if (unlikely(!user_resolved || user_identity_gen != ApIdentityGeneration ||
+				 user_outer_oid != GetOuterUserId()))
+		ResolveUser();
+}
+
+uint64
+ApCacheGeneration(void)
+{
+	return cache_generation;
+}
+
+bool
+ApHaveUser(void)
+{
+	return user_exists;
+}
+
+const char *
+ApCurrentUserId(void)
+{
+	return user_id;
+}
+
+bool
+ApIsSystem(void)
+{
+	return user_is_system;
+}
+
+/* Fold a validity boundary into the memo horizon. */
+static void
+FoldBoundary(TimestampTz b)
+{
+	if (b > check_now && b < memo_horizon)
+		memo_horizon = b;
+}
+
+static inline bool
+ValidNow(TimestampTz from, TimestampTz until)
+{
+	return from <= check_now && check_now < until;
+}
+
+/* ---------- permissions and roles ---------- */
+
+/*
+ * ApPermissionIndex maps a permission name to its bit in this backend's
+ * permission sets.  An unregistered name is almost always a typo, so it is an
+ * error unless missing_ok.
+ */
+int
+ApPermissionIndex(const char *name, bool missing_ok)
+{
+	PermEntry  *e;
+	bool		found;
+	char		key[NAMEDATALEN];
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData skey;
+	bool		exists;
+
+	if (strlen(name) >= NAMEDATALEN)
+	{
+		if (missing_ok)
+			return -1;
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("permission \"%.*s...\" does not exist", 40, name),
+				 errhint("Permission names have at most 63 characters.")));
+	}
+	memset(key, 0, sizeof(key));
+	strlcpy(key, name, NAMEDATALEN);
+	e = hash_search(perm_hash, key, HASH_FIND, NULL);
+	if (e)
+		return e->index;
+
+	rel = table_open(rels.permissions, AccessShareLock);
+	ScanKeyInit(&skey, rels.perm_name_att, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(name));
+	skey.sk_collation = DEFAULT_COLLATION_OID;
+	scan = systable_beginscan(rel, rels.permissions_pkey, true, NULL, 1, &skey);
+	exists = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (!exists)
+	{
+		if (missing_ok)
+			return -1;
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("permission \"%s\" does not exist", name),
+				 errhint("Register it with access_policy.register_permission() or check the spelling.")));
+	}
+	e = hash_search(perm_hash, key, HASH_ENTER, &found);
+	if (!found)
+		e->index = perm_count++;
+	return e->index;
+}
+
+static RoleEntry *
+GetRole(int64 role_id)
+{
+	RoleEntry  *e;
+	bool		found;
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
+	Bitmapset  *perms = NULL;
+	MemoryContext old;
+
+	e = hash_search(role_hash, &role_id, HASH_FIND, NULL);
+	if (e && e->loaded)
+		return e;
+
+	rel = table_open(rels.role_permissions, AccessShareLock);
+	ScanKeyInit(&skey, rels.rp_role_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(role_id));
+	scan = systable_beginscan(rel, rels.role_permissions_pkey, true, NULL, 1, &skey);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, rels.rp_perm_att, RelationGetDescr(rel), &isnull);
+		int			idx;
+
+		if (isnull)
+			continue;
+		idx = ApPermissionIndex(TextDatumGetCString(d), true);
+		if (idx < 0)
+			continue;
+		old = MemoryContextSwitchTo(RoleContext);
+		perms = bms_add_member(perms, idx);
+		MemoryContextSwitchTo(old);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	e = hash_search(role_hash, &role_id, HASH_ENTER, &found);
+	e->perms = perms;
+	e->loaded = true;
+	return e;
+}
+
+/* ---------- org tree ---------- */
+
+static void
+FillOrgNode(OrgNode *n, HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, rels.org_parent_att, desc, &isnull);
+
+	n->exists = true;
+	n->has_parent = !isnull;
+	n->parent_id = isnull ? 0 : DatumGetInt64(d);
+	n->nchildren = 0;
+	n->children = NULL;
+}
+
+static OrgNode *
+GetOrgNode(int64 org_id)
+{
+	OrgNode    *n;
+	bool		found;
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
+
+	n = hash_search(org_hash, &org_id, HASH_FIND, NULL);
+	if (n && n->loaded)
+		return n;
+	n = hash_search(org_hash, &org_id, HASH_ENTER, &found);
+	n->loaded = false;
+	if (orgs_complete)
+	{
+		n->exists = false;
+		n->has_parent = false;
+		n->nchildren = 0;
+		n->children = NULL;
+		n->loaded = true;
+		return n;
+	}
+
+	rel = table_open(rels.orgs, AccessShareLock);
+	ScanKeyInit(&skey, rels.org_id_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(org_id));
+	scan = systable_beginscan(rel, rels.orgs_pkey, true, NULL, 1, &skey);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		FillOrgNode(n, tup, RelationGetDescr(rel));
+	else
+	{
+		n->exists = false;
+		n->has_parent = false;
+		n->nchildren = 0;
+		n->children = NULL;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	n->loaded = true;
+	return n;
+}
+
+/*
+ * LoadAllOrgs reads the whole org table once, with child lists, for the
+ * functions that list orgs.
+ */
+static void
+LoadAllOrgs(void)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	HASH_SEQ_STATUS seq;
+	OrgNode    *n;
+	MemoryContext old;
+	int			count = 0;
+
+	if (orgs_complete)
+		return;
+
+	/* start from scratch: pointers into org_hash are not held across this */
+	ResetOrgs();
+	rel = table_open(rels.orgs, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		int64		id = DatumGetInt64(heap_getattr(tup, rels.org_id_att, RelationGetDescr(rel), &isnull));
+		bool		found;
+
+		CHECK_FOR_INTERRUPTS();
+		n = hash_search(org_hash, &id, HASH_ENTER, &found);
+		FillOrgNode(n, tup, RelationGetDescr(rel));
+		n->loaded = true;
+		count++;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	/* child lists: count, allocate, fill */
+	hash_seq_init(&seq, org_hash);
+	while ((n = hash_seq_search(&seq)) != NULL)
+	{
+		if (n->has_parent)
+		{
+			OrgNode    *p = hash_search(org_hash, &n->parent_id, HASH_FIND, NULL);
+
+			if (p)
+				p->nchildren++;
+		}
+	}
+	old = MemoryContextSwitchTo(OrgContext);
+	hash_seq_init(&seq, org_hash);
+	while ((n = hash_seq_search(&seq)) != NULL)
+	{
+		if (n->nchildren > 0)
+			n->children = palloc(sizeof(int64) * n->nchildren);
+		n->nchildren = 0;
+	}
+	MemoryContextSwitchTo(old);
+	hash_seq_init(&seq, org_hash);
+	while ((n = hash_seq_search(&seq)) != NULL)
+	{
+		if (n->has_parent)
+		{
+			OrgNode    *p = hash_search(org_hash, &n->parent_id, HASH_FIND, NULL);
+
+			if (p)
+				p->children[p->nchildren++] = n->id;
+		}
+	}
+	org_count = count;
+	orgs_complete = true;
+}
+
+int
+ApOrgCount(void)
+{
+	LoadAllOrgs();
+	return org_count;
+}
+
+bool
+ApOrgExists(int64 org_id)
+{
+	return GetOrgNode(org_id)->exists;
+}
+
+/*
+ * ApOrgIsDescendantLatest: is org_id equal to or below ancestor_id in the
+ * latest committed tree (plus this transaction's own changes)?  Used by the
+ * cycle check, so it bypasses the cache and reads the table every time.
+ */
+bool
+ApOrgIsDescendantLatest(int64 org_id, int64 ancestor_id)
+{
+	Relation	rel;
+	int64		cur = org_id;
+	int64		steps = 0;
+	bool		result = false;
+
+	ApBeginCheck();
+	rel = table_open(rels.orgs, AccessShareLock);
+	for (;;)
+	{
+		SysScanDesc scan;
+		ScanKeyData skey;
+		HeapTuple	tup;
+		bool		isnull;
+		Datum		d;
+
+		CHECK_FOR_INTERRUPTS();
+		if (cur == ancestor_id)
+		{
+			result = true;
+			break;
+		}
+		if (++steps > AP_MAX_CHAIN)
+			elog(ERROR, "access_policy: org tree above org " INT64_FORMAT " does not end", org_id);
+		ScanKeyInit(&skey, rels.org_id_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(cur));
+		scan = systable_beginscan(rel, rels.orgs_pkey, true, NULL, 1, &skey);
+		tup = systable_getnext(scan);
+		if (!HeapTupleIsValid(tup))
+		{
+			systable_endscan(scan);
+			break;
+		}
+		d = heap_getattr(tup, rels.org_parent_att, RelationGetDescr(rel), &isnull);
+		systable_endscan(scan);
+		if (isnull)
+			break;
+		cur = DatumGetInt64(d);
+	}
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+/* ---------- the acting user's assignments ---------- */
+
+static void
+LoadAssignments(void)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	MemoryContext old;
+
+	if (assigns_loaded)
+		return;
+	if (assign_hash == NULL)
+		assign_hash = MakeHash("access_policy assignments", sizeof(int64), sizeof(UserOrgAssign),
+							   UserContext, false);
+	if (!user_exists)
+	{
+		assigns_loaded = true;
+		return;
+	}
+
+	rel = table_open(rels.assignments, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	ScanKeyInit(&skey, rels.as_user_att, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(user_id));
+	skey.sk_collation = DEFAULT_COLLATION_OID;
+	scan = systable_beginscan(rel, rels.assignments_user_key, true, NULL, 1, &skey);
+	old = MemoryContextSwitchTo(UserContext);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		int64		org = DatumGetInt64(heap_getattr(tup, rels.as_org_att, desc, &isnull));
+		UserOrgAssign *ua;
+		AssignRow  *row;
+		bool		found;
+
+		ua = hash_search(assign_hash, &org, HASH_ENTER, &found);
+		if (!found)
+		{
+			ua->n = 0;
+			ua->cap = 2;
+			ua->rows = palloc(sizeof(AssignRow) * ua->cap);
+		}
+		else if (ua->n == ua->cap)
+		{
+			ua->cap *= 2;
+			ua->rows = repalloc(ua->rows, sizeof(AssignRow) * ua->cap);
+		}
+		row = &ua->rows[ua->n++];
+		row->role_id = DatumGetInt64(heap_getattr(tup, rels.as_role_att, desc, &isnull));
+		row->enabled = DatumGetBool(heap_getattr(tup, rels.as_enabled_att, desc, &isnull));
+		row->valid_from = DatumGetTimestampTz(heap_getattr(tup, rels.as_from_att, desc, &isnull));
+		row->expires_at = DatumGetTimestampTz(heap_getattr(tup, rels.as_until_att, desc, &isnull));
+		FoldBoundary(row->valid_from);
+		FoldBoundary(row->expires_at);
+	}
+	MemoryContextSwitchTo(old);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	assigns_loaded = true;
+}
+
+static void
+CheckMemoSize(void)
+{
+	if (memo_entries >= AP_MAX_MEMO_ENTRIES)
+		ResetMemo();
+}
+
+/*
+ * ComputeOrgMemo derives the permissions and roles held at one org from its
+ * parent's memo and the user's valid assignments there.  Orgs without an
+ * assignment of the user share the parent's sets.
+ */
+static ApOrgMemo *
+ComputeOrgMemo(int64 org_id, bool exists, ApOrgMemo *parent)
+{
+	ApOrgMemo  *m;
+	bool		found;
+	UserOrgAssign *ua = NULL;
+	Bitmapset  *perms = parent ? parent->perms : NULL;
+	int			nroles = parent ? parent->nroles : 0;
+	int64	   *roles = parent ? parent->roles : NULL;
+
+	if (exists && assign_hash)
+		ua = hash_search(assign_hash, &org_id, HASH_FIND, NULL);
+	if (ua)
+	{
+		MemoryContext old = MemoryContextSwitchTo(MemoContext);
+		bool		copied = false;
+		int			i;
+
+		for (i = 0; i < ua->n; i++)
+		{
+			AssignRow  *row = &ua->rows[i];
+			RoleEntry  *role;
+
+			if (!row->enabled || !ValidNow(row->valid_from, row->expires_at))
+				continue;
+			role = GetRole(row->role_id);
+			if (!copied)
+			{
+				perms = bms_copy(perms);
+				roles = palloc(sizeof(int64) * (nroles + ua->n));
+				if (nroles > 0)
+					memcpy(roles, parent->roles, sizeof(int64) * nroles);
+				copied = true;
+			}
+			perms = bms_add_members(perms, role->perms);
+			roles[nroles++] = row->role_id;
+		}
+		MemoryContextSwitchTo(old);
+	}
+
+	m = hash_search(org_memo_hash, &org_id, HASH_ENTER, &found);
+	m->exists = exists;
+	m->perms = exists ? perms : NULL;
+	m->nroles = exists ? nroles : 0;
+	m->roles = exists ? roles : NULL;
+	m->valid = true;
+	memo_entries++;
+	return m;
+}
+
+static ApOrgMemo *
+GetOrgMemo(int64 org_id)
+{
+	ApOrgMemo  *m;
+	int64	   *chain;
+	int			nchain = 0;
+	int			cap = 16;
+	int64		cur = org_id;
+	ApOrgMemo  *top = NULL;
+
+	m = hash_search(org_memo_hash, &org_id, HASH_FIND, NULL);
+	if (m && m->valid)
+		return m;
+
+	CheckMemoSize();
+	LoadAssignments();
+
+	chain = palloc(sizeof(int64) * cap);
+	for (;;)
+	{
+		OrgNode    *n;
+
+		CHECK_FOR_INTERRUPTS();
+		m = hash_search(org_memo_hash, &cur, HASH_FIND, NULL);
+		if (m && m->valid)
+		{
+			top = m;
+			break;
+		}
+		n = GetOrgNode(cur);
+		if (!n->exists)
+		{
+			if (nchain == 0)
+			{
+				pfree(chain);
+				return ComputeOrgMemo(org_id, false, NULL);
+			}
+			/* a parent that vanished under us: treat the child as a root */
+			break;
+		}
+		if (nchain == cap)
+		{
+			if (cap >= AP_MAX_CHAIN)
+				elog(ERROR, "access_policy: org tree above org " INT64_FORMAT " does not end", org_id);
+			cap *= 2;
+			chain = repalloc(chain, sizeof(int64) * cap);
+		}
+		chain[nchain++] = cur;
+		if (!n->has_parent)
+			break;
+		cur = n->parent_id;
+	}
+
+	while (nchain > 0)
+	{
+		top = ComputeOrgMemo(chain[nchain - 1], true, top);
+		nchain--;
+	}
+	pfree(chain);
+	return top;
+}
+
+const Bitmapset *
+ApOrgPermissions(int64 org_id)
+{
+	if (!user_exists)
+		return NULL;
+	return GetOrgMemo(org_id)->perms;
+}
+
+/*
+ * ApOrgsWithPermission lists every org where the user holds the permission:
+ * the subtrees below each org where a valid assignment carries it.
+ */
+int64 *
+ApOrgsWithPermission(int perm_index, int *count)
+{
+	HASH_SEQ_STATUS seq;
+	UserOrgAssign *ua;
+	int64	   *result;
+	int			n = 0;
+	int			cap = 64;
+	int64	   *stack;
+	int			sp;
+	int			scap = 64;
+	HTAB	   *seen;
+
+	*count = 0;
+	if (!user_exists)
+		return NULL;
+	LoadAllOrgs();
+	LoadAssignments();
+
+	seen = MakeHash("access_policy orgs_with", sizeof(int64), sizeof(int64), CurrentMemoryContext, false);
+	result = palloc(sizeof(int64) * cap);
+	stack = palloc(sizeof(int64) * scap);
+
+	hash_seq_init(&seq, assign_hash);
+	while ((ua = hash_seq_search(&seq)) != NULL)
+	{
+		bool		holds = false;
+		int			i;
+
+		for (i = 0; i < ua->n && !holds; i++)
+		{
+			AssignRow  *row = &ua->rows[i];
+
+			if (row->enabled && ValidNow(row->valid_from, row->expires_at) &&
+				bms_is_member(perm_index, GetRole(row->role_id)->perms))
+				holds = true;
+		}
+		if (!holds)
+			continue;
+
+		sp = 0;
+		stack[sp++] = ua->org_id;
+		while (sp > 0)
+		{
+			int64		id = stack[--sp];
+			bool		found;
+			OrgNode    *node;
+
+			CHECK_FOR_INTERRUPTS();
+			hash_search(seen, &id, HASH_ENTER, &found);
+			if (found)
+				continue;
+			node = hash_search(org_hash, &id, HASH_FIND, NULL);
+			if (node == NULL || !node->exists)
+				continue;
+			if (n == cap)
+			{
+				cap *= 2;
+				result = repalloc(result, sizeof(int64) * cap);
+			}
+			result[n++] = id;
+			if (sp + node->nchildren > scap)
+			{
+				scap = Max(scap * 2, sp + node->nchildren);
+				stack = repalloc(stack, sizeof(int64) * scap);
+			}
+			for (i = 0; i < node->nchildren; i++)
+				stack[sp++] = node->children[i];
+		}
+	}
+	hash_destroy(seen);
+	pfree(stack);
+	*count = n;
+	return result;
+}
+
+Oid
+ApOrgsWithFunctionOid(void)
+{
+	return rels.orgs_with_fn;
+}
+
+/* ---------- resources ---------- */
+
+static void
+AddGrant(ResNode *n, HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+	GrantRow   *g;
+	MemoryContext old = MemoryContextSwitchTo(ResContext);
+
+	if (n->ngrants == n->grants_cap)
+	{
+		n->grants_cap = n->grants_cap ? n->grants_cap * 2 : 2;
+		n->grants = n->grants ? repalloc(n->grants, sizeof(GrantRow) * n->grants_cap)
+			: palloc(sizeof(GrantRow) * n->grants_cap);
+	}
+	MemoryContextSwitchTo(old);
+	g = &n->grants[n->ngrants++];
+	g->role_id = DatumGetInt64(heap_getattr(tup, rels.gr_role_att, desc, &isnull));
+	g->authorized_org = DatumGetInt64(heap_getattr(tup, rels.gr_auth_att, desc, &isnull));
+	g->valid_from = DatumGetTimestampTz(heap_getattr(tup, rels.gr_from_att, desc, &isnull));
+	g->expires_at = DatumGetTimestampTz(heap_getattr(tup, rels.gr_until_att, desc, &isnull));
+	FoldBoundary(g->valid_from);
+	FoldBoundary(g->expires_at);
+}
+
+static void
+FillResNode(ResNode *n, HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+	Datum		d;
+
+	n->exists = true;
+	n->org_id = DatumGetInt64(heap_getattr(tup, rels.res_org_att, desc, &isnull));
+	d = heap_getattr(tup, rels.res_parent_att, desc, &isnull);
+	n->has_parent = !isnull;
+	n->parent_id = isnull ? 0 : DatumGetInt64(d);
+	d = heap_getattr(tup, rels.res_kind_att, desc, &isnull);
+	n->kind = MemoryContextStrdup(ResContext, TextDatumGetCString(d));
+	n->grants_loaded = false;
+	n->ngrants = 0;
+	n->grants_cap = 0;
+	n->grants = NULL;
+	n->nchildren = 0;
+	n->children_cap = 0;
+	n->children = NULL;
+}
+
+static ResNode *
+GetResNode(int64 id)
+{
+	ResNode    *n;
+	bool		found;
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
+
+	n = hash_search(res_hash, &id, HASH_FIND, NULL);
+	if (n && n->loaded)
+		return n;
+	n = hash_search(res_hash, &id, HASH_ENTER, &found);
+	n->loaded = false;
+
+	rel = table_open(rels.resources, AccessShareLock);
+	ScanKeyInit(&skey, rels.res_id_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+	scan = systable_beginscan(rel, rels.resources_pkey, true, NULL, 1, &skey);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		FillResNode(n, tup, RelationGetDescr(rel));
+	else
+	{
+		memset(((char *) n) + sizeof(int64), 0, sizeof(ResNode) - sizeof(int64));
+		n->exists = false;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (n->exists)
+	{
+		rel = table_open(rels.resource_grants, AccessShareLock);
+		ScanKeyInit(&skey, rels.gr_res_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+		scan = systable_beginscan(rel, rels.resource_grants_resource_key, true, NULL, 1, &skey);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+			AddGrant(n, tup, RelationGetDescr(rel));
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+		n->grants_loaded = true;
+	}
+	n->loaded = true;
+	return n;
+}
+
+/*
+ * LoadOrgResources reads all resources of one org and their grants at once,
+ * with child lists, for the listing functions.
+ */
+static void
+LoadOrgResources(int64 org_id)
+{
+	ResOrgDone *done;
+	bool		found;
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	HASH_SEQ_STATUS seq;
+	ResNode    *n;
+
+	done = hash_search(res_org_hash, &org_id, HASH_FIND, NULL);
+	if (done && done->complete)
+		return;
+
+	rel = table_open(rels.resources, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	ScanKeyInit(&skey, rels.res_org_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(org_id));
+	scan = systable_beginscan(rel, rels.resources_org_idx, true, NULL, 1, &skey);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		int64		id = DatumGetInt64(heap_getattr(tup, rels.res_id_att, desc, &isnull));
+
+		CHECK_FOR_INTERRUPTS();
+		n = hash_search(res_hash, &id, HASH_ENTER, &found);
+		/* reload even if present: grants and children are rebuilt below */
+		n->loaded = false;
+		FillResNode(n, tup, desc);
+		n->grants_loaded = true;
+		n->loaded = true;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	rel = table_open(rels.resource_grants, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	ScanKeyInit(&skey, rels.gr_org_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(org_id));
+	scan = systable_beginscan(rel, rels.resource_grants_org_idx, true, NULL, 1, &skey);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		int64		rid = DatumGetInt64(heap_getattr(tup, rels.gr_res_att, desc, &isnull));
+
+		CHECK_FOR_INTERRUPTS();
+		n = hash_search(res_hash, &rid, HASH_FIND, NULL);
+		if (n && n->exists && n->org_id == org_id)
+			AddGrant(n, tup, desc);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	/* child lists */
+	hash_seq_init(&seq, res_hash);
+	while ((n = hash_seq_search(&seq)) != NULL)
+	{
+		ResNode    *p;
+
+		if (!n->exists || n->org_id != org_id || !n->has_parent)
+			continue;
+		p = hash_search(res_hash, &n->parent_id, HASH_FIND, NULL);
+		if (p == NULL || !p->exists)
+			continue;
+		if (p->nchildren == p->children_cap)
+		{
+			MemoryContext old = MemoryContextSwitchTo(ResContext);
+
+			p->children_cap = p->children_cap ? p->children_cap * 2 : 4;
+			p->children = p->children ? repalloc(p->children, sizeof(int64) * p->children_cap)
+				: palloc(sizeof(int64) * p->children_cap);
+			MemoryContextSwitchTo(old);
+		}
+		p->children[p->nchildren++] = n->id;
+	}
+
+	done = hash_search(res_org_hash, &org_id, HASH_ENTER, &found);
+	done->complete = true;
+}
+
+/* Does the user validly hold the role at the org or above it? */
+static bool
+HoldsRoleAt(int64 role_id, int64 org_id)
+{
+	ApOrgMemo  *m = GetOrgMemo(org_id);
+	int			i;
+
+	for (i = 0; i < m->nroles; i++)
+		if (m->roles[i] == role_id)
+			return true;
+	return false;
+}
+
+static ResMemo *
+ComputeResMemo(ResNode *n, const Bitmapset *parent_perms)
+{
+	ResMemo    *m;
+	bool		found;
+	Bitmapset  *perms = (Bitmapset *) parent_perms;
+	bool		copied = false;
+	int			i;
+
+	for (i = 0; i < n->ngrants; i++)
+	{
+		GrantRow   *g = &n->grants[i];
+
+		if (!ValidNow(g->valid_from, g->expires_at))
+			continue;
+		if (!HoldsRoleAt(g->role_id, g->authorized_org))
+			continue;
+		{
+			MemoryContext old = MemoryContextSwitchTo(MemoContext);
+
+			if (!copied)
+			{
+				perms = bms_copy(perms);
+				copied = true;
+			}
+			perms = bms_add_members(perms, GetRole(g->role_id)->perms);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	m = hash_search(res_memo_hash, &n->id, HASH_ENTER, &found);
+	m->exists = true;
+	m->org_id = n->org_id;
+	m->perms = perms;
+	m->valid = true;
+	memo_entries++;
+	return m;
+}
+
+static ResMemo *
+GetResMemo(int64 id)
+{
+	ResMemo    *m;
+	int64	   *chain;
+	int			nchain = 0;
+	int			cap = 16;
+	int64		cur = id;
+	const Bitmapset *perms = NULL;
+	bool		have_top = false;
+	int64		org = 0;
+
+	m = hash_search(res_memo_hash, &id, HASH_FIND, NULL);
+	if (m && m->valid)
+		return m;
+	CheckMemoSize();
+
+	chain = palloc(sizeof(int64) * cap);
+	for (;;)
+	{
+		ResNode    *n;
+
+		CHECK_FOR_INTERRUPTS();
+		m = hash_search(res_memo_hash, &cur, HASH_FIND, NULL);
+		if (m && m->valid)
+		{
+			perms = m->perms;
+			have_top = true;
+			break;
+		}
+		n = GetResNode(cur);
+		if (!n->exists)
+		{
+			if (nchain == 0)
+			{
+				bool		found;
+
+				pfree(chain);
+				m = hash_search(res_memo_hash, &id, HASH_ENTER, &found);
+				m->exists = false;
+				m->org_id = 0;
+				m->perms = NULL;
+				m->valid = true;
+				memo_entries++;
+				return m;
+			}
+			break;
+		}
+		if (nchain == cap)
+		{
+			if (cap >= AP_MAX_CHAIN)
+				elog(ERROR, "access_policy: resource tree above resource " INT64_FORMAT " does not end", id);
+			cap *= 2;
+			chain = repalloc(chain, sizeof(int64) * cap);
+		}
+		chain[nchain++] = cur;
+		org = n->org_id;
+		if (!n->has_parent)
+			break;
+		cur = n->parent_id;
+	}
+	/* the org is the root of its resource tree */
+	if (!have_top)
+		perms = GetOrgMemo(org)->perms;
+
+	while (nchain > 0)
+	{
+		ResNode    *n = GetResNode(chain[--nchain]);
+
+		m = ComputeResMemo(n, perms);
+		perms = m->perms;
+	}
+	pfree(chain);
+	return m;
+}
+
+const Bitmapset *
+ApResourcePermissions(int64 resource_id, int64 *org_id)
+{
+	ResMemo    *m;
+
+	*org_id = 0;
+	if (!user_exists)
+	{
+		ResNode    *n = GetResNode(resource_id);
+
+		*org_id = n->exists ? n->org_id : 0;
+		return NULL;
+	}
+	LoadAssignments();
+	m = GetResMemo(resource_id);
+	*org_id = m->exists ? m->org_id : 0;
+	return m->perms;
+}
+
+/* ---------- resource kind actions ---------- */
+
+static void
+LoadActions(void)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	TupleDesc	desc;
+
+	if (actions_loaded)
+		return;
+	MemoryContextReset(ActionContext);
+	action_hash = MakeHash("access_policy actions", sizeof(ActionKey), sizeof(ActionEntry), ActionContext, false);
+	action_name_hash = MakeHash("access_policy action names", NAMEDATALEN, sizeof(ActionName), ActionContext, true);
+
+	rel = table_open(rels.kind_actions, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		ActionKey	key;
+		ActionEntry *e;
+		bool		found;
+		char	   *perm;
+		int			idx;
+		MemoryContext old;
+
+		memset(&key, 0, sizeof(key));
+		strlcpy(key.kind, TextDatumGetCString(heap_getattr(tup, rels.ka_kind_att, desc, &isnull)), NAMEDATALEN);
+		strlcpy(key.action, TextDatumGetCString(heap_getattr(tup, rels.ka_action_att, desc, &isnull)), NAMEDATALEN);
+		perm = TextDatumGetCString(heap_getattr(tup, rels.ka_perm_att, desc, &isnull));
+		e = hash_search(action_hash, &key, HASH_ENTER, &found);
+		if (!found)
+			e->needed = NULL;
+		idx = ApPermissionIndex(perm, true);
+		if (idx >= 0)
+		{
+			old = MemoryContextSwitchTo(ActionContext);
+			e->needed = bms_add_member(e->needed, idx);
+			MemoryContextSwitchTo(old);
+		}
+		hash_search(action_name_hash, key.action, HASH_ENTER, &found);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	actions_loaded = true;
+}
+
+/*
+ * ApActionPermissions returns the permissions an action on this resource
+ * needs, or NULL if the resource does not exist or its kind does not define
+ * the action.  An action no kind defines is an error (a typo).
+ */
+static const Bitmapset *
+ActionNeeded(const char *kind, const char *action)
+{
+	ActionKey	key;
+	ActionEntry *e;
+
+	memset(&key, 0, sizeof(key));
+	strlcpy(key.kind, kind, NAMEDATALEN);
+	strlcpy(key.action, action, NAMEDATALEN);
+	e = hash_search(action_hash, &key, HASH_FIND, NULL);
+	return e ? e->needed : NULL;
+}
+
+static void
+CheckActionKnown(const char *action)
+{
+	char		key[NAMEDATALEN];
+
+	LoadActions();
+	memset(key, 0, sizeof(key));
+	strlcpy(key, action, NAMEDATALEN);
+	if (strlen(action) >= NAMEDATALEN || hash_search(action_name_hash, key, HASH_FIND, NULL) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("action \"%s\" is not defined for any resource kind", action),
+				 errhint("Define it with access_policy.set_kind_action() or check the spelling.")));
+}
+
+const Bitmapset *
+ApActionPermissions(int64 resource_id, const char *action)
+{
+	ResNode    *n;
+
+	CheckActionKnown(action);
+	n = GetResNode(resource_id);
+	if (!n->exists)
+		return NULL;
+	return ActionNeeded(n->kind, action);
+}
+
+/*
+ * ApListResources lists the resources at or below root on which the user
+ * holds perm_index (action == NULL) or may do the action.
+ */
+int64 *
+ApListResources(int64 root_id, int perm_index, const char *action, int *count)
+{
+	ResNode    *root;
+	int64	   *result;
+	int			n = 0;
+	int			cap = 64;
+	int64	   *stack;
+	int			sp = 0;
+	int			scap = 64;
+	ResMemo    *rm;
+
+	*count = 0;
+	if (action)
+		CheckActionKnown(action);
+	root = GetResNode(root_id);
+	if (!root->exists || !user_exists)
+		return NULL;
+	LoadAssignments();
+	LoadOrgResources(root->org_id);
+	rm = GetResMemo(root_id);
+
+	result = palloc(sizeof(int64) * cap);
+	stack = palloc(sizeof(int64) * scap);
+	stack[sp++] = root_id;
+	(void) rm;
+	while (sp > 0)
+	{
+		int64		id = stack[--sp];
+		ResNode    *node = hash_search(res_hash, &id, HASH_FIND, NULL);
+		ResMemo    *m;
+		bool		ok;
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		if (node == NULL || !node->exists)
+			continue;
+		m = hash_search(res_memo_hash, &id, HASH_FIND, NULL);
+		if (m == NULL || !m->valid)
+		{
+			ResMemo    *pm = NULL;
+
+			if (node->has_parent)
+				pm = hash_search(res_memo_hash, &node->parent_id, HASH_FIND, NULL);
+			if (pm && pm->valid && id != root_id)
+				m = ComputeResMemo(node, pm->perms);
+			else
+				m = GetResMemo(id);
+		}
+		if (action)
+		{
+			const Bitmapset *needed = ActionNeeded(node->kind, action);
+
+			ok = needed != NULL && bms_is_subset(needed, m->perms);
+		}
+		else
+			ok = bms_is_member(perm_index, m->perms);
+		if (ok)
+		{
+			if (n == cap)
+			{
+				cap *= 2;
+				result = repalloc(result, sizeof(int64) * cap);
+			}
+			result[n++] = id;
+		}
+		if (sp + node->nchildren > scap)
+		{
+			scap = Max(scap * 2, sp + node->nchildren);
+			stack = repalloc(stack, sizeof(int64) * scap);
+		}
+		for (i = 0; i < node->nchildren; i++)
+			stack[sp++] = node->children[i];
+	}
+	pfree(stack);
+	*count = n;
+	return result;
+}
+
+/* ---------- statistics ---------- */
+
+void
+ApCacheStats(int64 *memory, int *orgs, int *resources, int *roles,
+			 int *perms, int *memo, int64 *rebuilds)
+{
+	*memory = MemoryContextMemAllocated(ApTopContext, true);
+	*orgs = org_hash ? (int) hash_get_num_entries(org_hash) : 0;
+	*resources = res_hash ? (int) hash_get_num_entries(res_hash) : 0;
+	*roles = role_hash ? (int) hash_get_num_entries(role_hash) : 0;
+	*perms = perm_count;
+	*memo = (int) memo_entries;
+	*rebuilds = rebuild_count;
+}
+
+/* ---------- invalidation trigger ---------- */
+
+PG_FUNCTION_INFO_V1(invalidate_trigger);
+
+/*
+ * invalidate_trigger: statement trigger on every policy table.  The relcache
+ * invalidation it queues is delivered to this backend at its next command and
+ * to every other backend (and hot standby) when the transaction commits.
+ */
+Datum
+invalidate_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("access_policy._invalidate() must be called as a trigger")));
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	PG_RETURN_POINTER(NULL);
+}

@@ -1,0 +1,336 @@
+/*-------------------------------------------------------------------------
+ *
+ * check.c
+ *	  The SQL-callable checks and lists.  They never write, never run SQL
+ *	  and are safe in parallel workers and on a hot standby.  NULLs and
+ *	  unknown ids answer false (or an empty list); an unregistered permission
+ *	  name is an error, since it is almost always a typo.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "access_policy.h"
+
+/*
+ * Per call site state kept in fn_extra: the resolved name argument and the
+ * answer for the last org or resource, so that runs of rows with the same
+ * key cost one comparison.  Valid while the cache generation is unchanged.
+ */
+typedef struct CheckState
+{
+	uint64		generation;
+	text	   *name;			/* copy of the last name argument */
+	int			perm_index;
+	bool		have_last;
+	int64		last_key;
+	int64		last_key2;
+	bool		last_result;
+} CheckState;
+
+static CheckState *
+GetState(FunctionCallInfo fcinfo)
+{
+	CheckState *st = (CheckState *) fcinfo->flinfo->fn_extra;
+
+	if (st == NULL)
+	{
+		st = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CheckState));
+		fcinfo->flinfo->fn_extra = st;
+	}
+	return st;
+}
+
+static inline bool
+SameText(text *a, text *b)
+{
+	return a != NULL && VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+/*
+ * StateFor refreshes the call site state for this name argument and cache
+ * generation; resolve says whether the name is a permission to look up.
+ */
+static CheckState *
+StateFor(FunctionCallInfo fcinfo, text *name, bool resolve)
+{
+	CheckState *st = GetState(fcinfo);
+	uint64		gen = ApCacheGeneration();
+
+	if (st->generation != gen || !SameText(st->name, name))
+	{
+		int			idx = -1;
+
+		if (resolve)
+		{
+			char	   *s = text_to_cstring(name);
+
+			idx = ApPermissionIndex(s, false);
+			pfree(s);
+		}
+		if (st->name)
+			pfree(st->name);
+		st->name = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(name));
+		memcpy(st->name, name, VARSIZE_ANY(name));
+		st->perm_index = idx;
+		st->generation = gen;
+		st->have_last = false;
+	}
+	return st;
+}
+
+PG_FUNCTION_INFO_V1(can);
+
+/* can(org_id, permission): does the acting user hold permission at the org? */
+Datum
+can(PG_FUNCTION_ARGS)
+{
+	int64		org;
+	CheckState *st;
+	bool		result;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	org = PG_GETARG_INT64(0);
+	ApBeginCheck();
+	st = StateFor(fcinfo, PG_GETARG_TEXT_PP(1), true);
+	if (st->have_last && st->last_key == org)
+		PG_RETURN_BOOL(st->last_result);
+
+	result = ApHaveUser() && bms_is_member(st->perm_index, ApOrgPermissions(org));
+	st->have_last = true;
+	st->last_key = org;
+	st->last_result = result;
+	PG_RETURN_BOOL(result);
+}
+
+PG_FUNCTION_INFO_V1(can_resource);
+
+/* can_resource(resource_id, permission): on the resource, via org or grant. */
+Datum
+can_resource(PG_FUNCTION_ARGS)
+{
+	int64		res;
+	int64		org;
+	CheckState *st;
+	bool		result;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	res = PG_GETARG_INT64(0);
+	ApBeginCheck();
+	st = StateFor(fcinfo, PG_GETARG_TEXT_PP(1), true);
+	if (st->have_last && st->last_key == res)
+		PG_RETURN_BOOL(st->last_result);
+
+	result = ApHaveUser() && bms_is_member(st->perm_index, ApResourcePermissions(res, &org));
+	st->have_last = true;
+	st->last_key = res;
+	st->last_result = result;
+	PG_RETURN_BOOL(result);
+}
+
+PG_FUNCTION_INFO_V1(can_action);
+
+/* can_action(resource_id, action): every permission the kind requires. */
+Datum
+can_action(PG_FUNCTION_ARGS)
+{
+	int64		res;
+	int64		org;
+	CheckState *st;
+	bool		result = false;
+	char	   *action;
+	const Bitmapset *needed;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	res = PG_GETARG_INT64(0);
+	ApBeginCheck();
+	st = StateFor(fcinfo, PG_GETARG_TEXT_PP(1), false);
+	if (st->have_last && st->last_key == res)
+		PG_RETURN_BOOL(st->last_result);
+
+	action = text_to_cstring(st->name);
+	needed = ApActionPermissions(res, action);
+	if (needed != NULL && ApHaveUser())
+		result = bms_is_subset(needed, ApResourcePermissions(res, &org));
+	pfree(action);
+	st->have_last = true;
+	st->last_key = res;
+	st->last_result = result;
+	PG_RETURN_BOOL(result);
+}
+
+PG_FUNCTION_INFO_V1(can_row);
+
+/*
+ * can_row(org_id, resource_id, permission): the row check of a table with an
+ * org and an optional resource column.  A row naming a resource of another
+ * org is denied.
+ */
+Datum
+can_row(PG_FUNCTION_ARGS)
+{
+	int64		org;
+	int64		res;
+	int64		res_org;
+	CheckState *st;
+	bool		result;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
+		PG_RETURN_BOOL(false);
+	org = PG_GETARG_INT64(0);
+	ApBeginCheck();
+	st = StateFor(fcinfo, PG_GETARG_TEXT_PP(2), true);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_BOOL(ApHaveUser() && bms_is_member(st->perm_index, ApOrgPermissions(org)));
+
+	res = PG_GETARG_INT64(1);
+	if (st->have_last && st->last_key == org && st->last_key2 == res)
+		PG_RETURN_BOOL(st->last_result);
+	result = false;
+	if (ApHaveUser())
+	{
+		const Bitmapset *perms = ApResourcePermissions(res, &res_org);
+
+		result = res_org == org && bms_is_member(st->perm_index, perms);
+	}
+	st->have_last = true;
+	st->last_key = org;
+	st->last_key2 = res;
+	st->last_result = result;
+	PG_RETURN_BOOL(result);
+}
+
+/* SortedIdArray: bigint[] of the ids, sorted and without duplicates. */
+static int
+CompareInt64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+static ArrayType *
+SortedIdArray(int64 *ids, int n)
+{
+	Datum	   *elems;
+	int			i;
+	int			m = 0;
+
+	if (n == 0 || ids == NULL)
+		return construct_empty_array(INT8OID);
+	qsort(ids, n, sizeof(int64), CompareInt64);
+	elems = palloc(sizeof(Datum) * n);
+	for (i = 0; i < n; i++)
+		if (i == 0 || ids[i] != ids[i - 1])
+			elems[m++] = Int64GetDatum(ids[i]);
+	return construct_array(elems, m, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+}
+
+PG_FUNCTION_INFO_V1(orgs_with);
+
+/* orgs_with(permission): sorted ids of the orgs where the user holds it. */
+Datum
+orgs_with(PG_FUNCTION_ARGS)
+{
+	int			idx;
+	int			n;
+	int64	   *ids;
+	char	   *perm;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
+	ApBeginCheck();
+	perm = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	idx = ApPermissionIndex(perm, false);
+	ids = ApOrgsWithPermission(idx, &n);
+	PG_RETURN_ARRAYTYPE_P(SortedIdArray(ids, n));
+}
+
+PG_FUNCTION_INFO_V1(resources_with);
+
+/* resources_with(root_id, permission): the resources at or below root. */
+Datum
+resources_with(PG_FUNCTION_ARGS)
+{
+	int			idx;
+	int			n;
+	int64	   *ids;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
+	ApBeginCheck();
+	idx = ApPermissionIndex(text_to_cstring(PG_GETARG_TEXT_PP(1)), false);
+	ids = ApListResources(PG_GETARG_INT64(0), idx, NULL, &n);
+	PG_RETURN_ARRAYTYPE_P(SortedIdArray(ids, n));
+}
+
+PG_FUNCTION_INFO_V1(resources_allowing);
+
+/* resources_allowing(root_id, action): where the user may do the action. */
+Datum
+resources_allowing(PG_FUNCTION_ARGS)
+{
+	int			n;
+	int64	   *ids;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
+	ApBeginCheck();
+	ids = ApListResources(PG_GETARG_INT64(0), -1, text_to_cstring(PG_GETARG_TEXT_PP(1)), &n);
+	PG_RETURN_ARRAYTYPE_P(SortedIdArray(ids, n));
+}
+
+PG_FUNCTION_INFO_V1(org_is_descendant);
+
+/* org_is_descendant(org, ancestor): for the cycle check, latest data. */
+Datum
+org_is_descendant(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(ApOrgIsDescendantLatest(PG_GETARG_INT64(0), PG_GETARG_INT64(1)));
+}
+
+PG_FUNCTION_INFO_V1(cache_stats);
+
+/* cache_stats(): memory and entry counts of this backend's cache. */
+Datum
+cache_stats(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[7];
+	bool		nulls[7] = {0};
+	int64		memory;
+	int64		rebuilds;
+	int			orgs,
+				resources,
+				roles,
+				perms,
+				memo;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	ApBeginCheck();
+	ApCacheStats(&memory, &orgs, &resources, &roles, &perms, &memo, &rebuilds);
+	values[0] = Int64GetDatum(memory);
+	values[1] = Int32GetDatum(orgs);
+	values[2] = Int32GetDatum(resources);
+	values[3] = Int32GetDatum(roles);
+	values[4] = Int32GetDatum(perms);
+	values[5] = Int32GetDatum(memo);
+	values[6] = Int64GetDatum(rebuilds);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
