@@ -362,8 +362,8 @@ BEGIN
 		  JOIN @extschema@.roles r ON r.id = a.role_id
 		 WHERE r.org_id IS NOT NULL
 		   AND @extschema@._org_is_descendant(a.org_id, NEW.id)
-		   AND NOT @extschema@._org_is_descendant(NEW.id, r.org_id)
-		   AND NOT @extschema@._org_is_descendant(r.org_id, NEW.id);
+		   AND NOT @extschema@._org_is_descendant(r.org_id, NEW.id)
+		   AND (NEW.parent_id IS NULL OR NOT @extschema@._org_is_descendant(NEW.parent_id, r.org_id));
 		IF FOUND THEN
 			RAISE EXCEPTION 'cannot move org %: custom roles defined above it are assigned in its subtree', NEW.id
 				USING ERRCODE = 'integrity_constraint_violation',
@@ -415,6 +415,10 @@ BEGIN
 	END IF;
 	IF NEW.parent_id IS NOT NULL THEN
 		SELECT r.org_id INTO parent_org FROM @extschema@.resources r WHERE r.id = NEW.parent_id;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'parent resource % does not exist', NEW.parent_id
+				USING ERRCODE = 'foreign_key_violation';
+		END IF;
 		IF parent_org IS DISTINCT FROM NEW.org_id THEN
 			RAISE EXCEPTION 'parent resource % belongs to another org', NEW.parent_id
 				USING ERRCODE = 'invalid_parameter_value';
@@ -794,7 +798,9 @@ BEGIN
 	RETURN new_id;
 EXCEPTION
 	WHEN unique_violation THEN
-		RAISE EXCEPTION 'org % already exists', id USING ERRCODE = 'unique_violation';
+		RAISE EXCEPTION 'org id % already exists', COALESCE(id::text, '(from the sequence)')
+			USING ERRCODE = 'unique_violation',
+				  HINT = 'Explicit org ids can collide with the id sequence; choose unused ids or move the sequence past them with setval().';
 	WHEN check_violation OR not_null_violation THEN
 		RAISE EXCEPTION 'invalid org name "%"', name
 			USING ERRCODE = 'invalid_parameter_value',
@@ -1198,13 +1204,18 @@ DECLARE
 BEGIN
 	PERFORM @extschema@._org_exists(org_id);
 	PERFORM @extschema@._require(org_id, 'resources.manage');
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.resource_kinds k WHERE k.name = kind) THEN
+		RAISE EXCEPTION 'resource kind "%" does not exist', kind
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Declare it with access_policy.create_resource_kind().';
+	END IF;
 	INSERT INTO @extschema@.resources (org_id, kind, name, parent_id)
 	VALUES (create_resource.org_id, create_resource.kind, create_resource.name, create_resource.parent_id)
 	RETURNING id INTO rid;
 	RETURN rid;
 EXCEPTION
 	WHEN foreign_key_violation THEN
-		RAISE EXCEPTION 'resource kind "%" or parent resource % does not exist', kind, parent_id
+		RAISE EXCEPTION 'parent resource % does not exist', parent_id
 			USING ERRCODE = 'undefined_object';
 	WHEN check_violation OR not_null_violation THEN
 		RAISE EXCEPTION 'invalid resource name "%"', name
@@ -1274,7 +1285,7 @@ BEGIN
 		INSERT INTO @extschema@.resource_grants AS g (resource_id, org_id, role_id, authorized_org_id, expires_at, granted_by)
 		VALUES (grant_resource.resource_id, res_org, rid, a, COALESCE(grant_resource.expires_at, 'infinity'),
 				@extschema@.current_user_id())
-		ON CONFLICT (resource_id, role_id, authorized_org_id)
+		ON CONFLICT ON CONSTRAINT resource_grants_resource_id_role_id_authorized_org_id_key
 		DO UPDATE SET expires_at = EXCLUDED.expires_at, granted_by = EXCLUDED.granted_by;
 	END LOOP;
 END;
@@ -1581,6 +1592,7 @@ DECLARE
 	coltype regtype;
 	read_expr text;
 	write_expr text;
+	pol name;
 BEGIN
 	SELECT c.relowner, c.relkind INTO owner_oid, kind FROM pg_catalog.pg_class c WHERE c.oid = tbl;
 	IF kind IS NULL OR kind NOT IN ('r', 'p') THEN
@@ -1620,10 +1632,13 @@ BEGIN
 		write_expr := format('@extschema@.can(%I, %L)', org_column, write_permission);
 	END IF;
 
-	EXECUTE format('DROP POLICY IF EXISTS access_policy_select ON %s', tbl);
-	EXECUTE format('DROP POLICY IF EXISTS access_policy_insert ON %s', tbl);
-	EXECUTE format('DROP POLICY IF EXISTS access_policy_update ON %s', tbl);
-	EXECUTE format('DROP POLICY IF EXISTS access_policy_delete ON %s', tbl);
+	-- calling again replaces the policies this function created before
+	FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
+				WHERE p.polrelid = tbl AND p.polname IN ('access_policy_select', 'access_policy_insert',
+														 'access_policy_update', 'access_policy_delete')
+	LOOP
+		EXECUTE format('DROP POLICY %I ON %s', pol, tbl);
+	END LOOP;
 	EXECUTE format('CREATE POLICY access_policy_select ON %s FOR SELECT USING (%s)', tbl, read_expr);
 	EXECUTE format('CREATE POLICY access_policy_insert ON %s FOR INSERT WITH CHECK (%s)', tbl, write_expr);
 	EXECUTE format('CREATE POLICY access_policy_update ON %s FOR UPDATE USING (%s) WITH CHECK (%s)', tbl, write_expr, write_expr);
@@ -1637,7 +1652,7 @@ BEGIN
 
 	INSERT INTO @extschema@.protected_tables AS p (relid, org_column, resource_column, read_permission, write_permission, forced)
 	VALUES (tbl, org_column, resource_column, read_permission, write_permission, force)
-	ON CONFLICT (relid) DO UPDATE
+	ON CONFLICT ON CONSTRAINT protected_tables_pkey DO UPDATE
 	   SET org_column = EXCLUDED.org_column, resource_column = EXCLUDED.resource_column,
 		   read_permission = EXCLUDED.read_permission, write_permission = EXCLUDED.write_permission,
 		   forced = EXCLUDED.forced;

@@ -493,6 +493,8 @@ ResetRes(void)
 	ResetMemo();
 }
 
+static void ResetActions(void);
+
 static void
 ResetRoles(void)
 {
@@ -500,6 +502,8 @@ ResetRoles(void)
 	perm_hash = MakeHash("access_policy permissions", NAMEDATALEN, sizeof(PermEntry), RoleContext, true);
 	role_hash = MakeHash("access_policy roles", sizeof(int64), sizeof(RoleEntry), RoleContext, false);
 	perm_count = 0;
+	/* permission bits are numbered afresh: everything holding bits goes too */
+	ResetActions();
 	ResetMemo();
 }
 

@@ -41,7 +41,7 @@
  * permission named by the constant argument; -1 if it is not a constant.
  */
 static double
-VisibleShare(List *args)
+VisibleShare(PlannerInfo *root, List *args)
 {
 	Node	   *permarg;
 	Const	   *c;
@@ -52,7 +52,7 @@ VisibleShare(List *args)
 
 	if (list_length(args) != 2)
 		return -1;
-	permarg = estimate_expression_value(NULL, lsecond(args));
+	permarg = estimate_expression_value(root, lsecond(args));
 	if (!IsA(permarg, Const))
 		return -1;
 	c = (Const *) permarg;
@@ -86,7 +86,7 @@ can_support(PG_FUNCTION_ARGS)
 
 		if (req->is_join)
 			PG_RETURN_POINTER(NULL);
-		share = VisibleShare(req->args);
+		share = VisibleShare(req->root, req->args);
 		if (share < 0)
 			PG_RETURN_POINTER(NULL);
 		/* never claim exactly zero rows: plans stay sane if data changes */
@@ -113,7 +113,7 @@ can_support(PG_FUNCTION_ARGS)
 		opno = get_opfamily_member(req->opfamily, lefttype, INT8OID, BTEqualStrategyNumber);
 		if (!OidIsValid(opno))
 			PG_RETURN_POINTER(NULL);
-		share = VisibleShare(clause->args);
+		share = VisibleShare(req->root, clause->args);
 		if (share < 0 || share > AP_INDEX_SHARE)
 			PG_RETURN_POINTER(NULL);
 
