@@ -8,13 +8,15 @@ OBJS = \
 	src/cache.o \
 	src/check.o \
 	src/identity.o \
-	src/planner_support.o
+	src/invitations.o \
+	src/planner_support.o \
+	src/support.o
 
 DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA         = $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # Regression tests: inputs in test/sql, expected output at top level.
-REGRESS      = setup identity model checks resources rls audit admin_authz explain
+REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team
 REGRESS_OPTS = --inputdir=test
 ISOLATION    = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
 ISOLATION_OPTS = --inputdir=test
@@ -27,9 +29,13 @@ EXTRA_CLEAN  = sql/$(EXTENSION)--$(EXTVERSION).sql results regression.diffs regr
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# The install script is kept as sql/access_policy.sql; the versioned name is generated.
-sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
-	cp $< $@
+# The install script is the concatenation of one source file per concept, in
+# this order; the versioned name is generated.  privileges.sql revokes
+# everything from PUBLIC and grants the core on purpose; each later part
+# revokes and grants its own objects at its end.
+INSTALL_PARTS = sql/$(EXTENSION).sql sql/privileges.sql sql/support_access.sql sql/team.sql
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
+	cat $(INSTALL_PARTS) > $@
 
 .PHONY: test demo
 # The README's two commands (both work on a fresh Debian 12 machine as root).

@@ -18,6 +18,17 @@ void		_PG_init(void);
 
 static char *audit_reason = NULL;
 
+int			ApInvitationLifetime = 86400;
+int			ApSupportDefaultLevel = AP_SUPPORT_READ;
+int			ApSupportOverrideMax = 86400;
+char	   *ApSupportOverrideRole = NULL;
+
+static const struct config_enum_entry support_level_options[] = {
+	{"none", AP_SUPPORT_NONE, false},
+	{"read", AP_SUPPORT_READ, false},
+	{NULL, 0, false}
+};
+
 /*
  * _PG_init defines the settings (sorted), reserves the prefix so that no
  * placeholder can stand in for them, and registers the cache callbacks.
@@ -35,6 +46,39 @@ _PG_init(void)
 							   GUC_NOT_IN_SAMPLE,
 							   NULL, NULL, NULL);
 	ApDefineIdentityGuc();
+	DefineCustomIntVariable("access_policy.invitation_lifetime",
+							"How long an invitation can be accepted after it was sent.",
+							NULL,
+							&ApInvitationLifetime,
+							86400, 60, 30 * 86400,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomEnumVariable("access_policy.support_default_level",
+							 "Support access level of orgs with no setting of their own: read or none.",
+							 NULL,
+							 &ApSupportDefaultLevel,
+							 AP_SUPPORT_READ,
+							 support_level_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, ApSupportDefaultAssign, NULL);
+	DefineCustomIntVariable("access_policy.support_override_max",
+							"Longest support access override the vendor may set.",
+							NULL,
+							&ApSupportOverrideMax,
+							86400, 60, 365 * 86400,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("access_policy.support_override_role",
+							   "PostgreSQL role whose members may override customers' support access settings.",
+							   NULL,
+							   &ApSupportOverrideRole,
+							   "access_policy_support_override",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
 	MarkGUCPrefixReserved("access_policy");
 	ApCacheInit();
 }

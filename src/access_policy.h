@@ -21,6 +21,19 @@
 #define AP_SCHEMA_NAME		"access_policy"
 #define AP_MAX_USER_ID_LEN	256
 
+/* access_policy.c: settings */
+#define AP_SUPPORT_NONE		0
+#define AP_SUPPORT_READ		1
+#define AP_SUPPORT_WRITE	2
+extern int	ApInvitationLifetime;
+extern int	ApSupportDefaultLevel;
+extern int	ApSupportOverrideMax;
+extern char *ApSupportOverrideRole;
+
+/* support.c */
+extern uint64 ApSupportGeneration;
+extern void ApSupportDefaultAssign(int newval, void *extra);
+
 /* identity.c */
 extern char *ApIdentityGuc;
 extern uint64 ApIdentityGeneration;

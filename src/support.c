@@ -1,0 +1,45 @@
+/*-------------------------------------------------------------------------
+ *
+ * support.c
+ *	  Vendor support access: who may override customers' settings, and
+ *	  telling the cache when the deployment's default level changes.  The
+ *	  levels themselves are applied where org permissions are derived
+ *	  (cache.c, ApplySupport).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+
+#include "access_policy.h"
+
+uint64		ApSupportGeneration = 1;
+
+/* ApSupportDefaultAssign: a new default level invalidates derived permissions. */
+void
+ApSupportDefaultAssign(int newval, void *extra)
+{
+	ApSupportGeneration++;
+}
+
+PG_FUNCTION_INFO_V1(is_override_role);
+
+/*
+ * is_override_role(): is the session role (outside SECURITY DEFINER) a
+ * member of the role named by access_policy.support_override_role?
+ */
+Datum
+is_override_role(PG_FUNCTION_ARGS)
+{
+	Oid			role;
+
+	if (ApSupportOverrideRole == NULL || ApSupportOverrideRole[0] == '\0')
+		PG_RETURN_BOOL(false);
+	role = get_role_oid(ApSupportOverrideRole, true);
+	if (!OidIsValid(role))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(is_member_of_role(GetOuterUserId(), role));
+}
