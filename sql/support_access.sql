@@ -12,7 +12,7 @@
 ------------------------------------------------------------------------------
 
 CREATE TABLE @extschema@.support_settings (
-	org_id		bigint PRIMARY KEY REFERENCES @extschema@.orgs (id),
+	org_id		bigint PRIMARY KEY REFERENCES @extschema@.orgs (id) ON DELETE CASCADE,
 	level		text NOT NULL CHECK (level IN ('none', 'read', 'write')),
 	expires_at	timestamptz NOT NULL DEFAULT 'infinity',
 	reason		text CHECK (pg_catalog.length(reason) <= 1000),
@@ -26,7 +26,7 @@ COMMENT ON COLUMN @extschema@.support_settings.expires_at IS 'the setting counts
 COMMENT ON COLUMN @extschema@.support_settings.reason IS 'why support access was opened (required unless the level is none)';
 
 CREATE TABLE @extschema@.support_overrides (
-	org_id		bigint PRIMARY KEY REFERENCES @extschema@.orgs (id),
+	org_id		bigint PRIMARY KEY REFERENCES @extschema@.orgs (id) ON DELETE CASCADE,
 	level		text NOT NULL CHECK (level IN ('read', 'write')),
 	expires_at	timestamptz NOT NULL CHECK (expires_at < 'infinity'),
 	reason		text NOT NULL CHECK (pg_catalog.btrim(reason) <> '' AND pg_catalog.length(reason) <= 1000),
