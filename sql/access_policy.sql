@@ -360,8 +360,8 @@ BEGIN
 		IF TG_OP = 'UPDATE' AND @extschema@._org_is_descendant(NEW.parent_id, NEW.id) THEN
 			RAISE EXCEPTION 'moving org % under org % would create a cycle', NEW.id, NEW.parent_id
 				USING ERRCODE = 'invalid_parameter_value',
-					  DETAIL = pg_catalog.format('Org %s is %s of org %s.', NEW.parent_id,
-						CASE WHEN NEW.parent_id = NEW.id THEN 'the same as' ELSE 'a descendant' END, NEW.id);
+					  DETAIL = pg_catalog.format('Org %s is %s org %s.', NEW.parent_id,
+						CASE WHEN NEW.parent_id = NEW.id THEN 'the same as' ELSE 'a descendant of' END, NEW.id);
 		END IF;
 	END IF;
 	IF TG_OP = 'UPDATE' AND NEW.parent_id IS DISTINCT FROM OLD.parent_id THEN
@@ -472,6 +472,9 @@ DECLARE
 BEGIN
 	IF TG_OP <> 'INSERT' THEN old_row := to_jsonb(OLD); END IF;
 	IF TG_OP <> 'DELETE' THEN new_row := to_jsonb(NEW); END IF;
+	IF TG_OP = 'UPDATE' AND old_row = new_row THEN
+		RETURN NULL;			-- nothing changed: nothing to audit
+	END IF;
 	target := COALESCE(new_row, old_row) ->> 'id';
 	IF target IS NULL THEN
 		IF TG_TABLE_NAME = 'role_permissions' THEN
@@ -550,7 +553,12 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Call access_policy.set_user() first, or map this login role with access_policy.map_login().';
 	END IF;
-	IF org IS NULL OR NOT @extschema@.can(org, permission) THEN
+	IF org IS NULL THEN
+		RAISE EXCEPTION 'permission denied: %', permission
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'The target does not exist or is not in an org you may act on.';
+	END IF;
+	IF NOT @extschema@.can(org, permission) THEN
 		RAISE EXCEPTION 'permission denied: % at org %', permission, org
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = pg_catalog.format('User %s does not hold %s at org %s or at any org above it.',
@@ -785,12 +793,12 @@ DECLARE
 	me text := @extschema@.current_user_id();
 BEGIN
 	IF parent_id IS NOT NULL THEN
-		PERFORM @extschema@._org_exists(parent_id);
 		PERFORM @extschema@._require(parent_id, 'org.manage');
+		PERFORM @extschema@._org_exists(parent_id);
 	ELSIF me IS NULL AND NOT @extschema@._is_system() THEN
 		RAISE EXCEPTION 'no access_policy user is acting'
 			USING ERRCODE = 'insufficient_privilege',
-				  HINT = 'Call access_policy.set_user() first.';
+				  HINT = 'Call access_policy.set_user() first, or map this login role with access_policy.map_login().';
 	END IF;
 	IF id IS NULL THEN
 		INSERT INTO @extschema@.orgs (name, parent_id, created_by)
@@ -825,8 +833,8 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._org_exists(org_id);
 	PERFORM @extschema@._require(org_id, 'org.manage');
+	PERFORM @extschema@._org_exists(org_id);
 	UPDATE @extschema@.orgs o SET name = rename_org.name WHERE o.id = org_id;
 EXCEPTION
 	WHEN check_violation OR not_null_violation THEN
@@ -845,13 +853,13 @@ AS $$
 DECLARE
 	old_parent bigint;
 BEGIN
-	PERFORM @extschema@._org_exists(org_id);
 	SELECT o.parent_id INTO old_parent FROM @extschema@.orgs o WHERE o.id = org_id;
 	-- leaving a parent needs the parent's consent; joining one needs the new parent's
 	PERFORM @extschema@._require(COALESCE(old_parent, org_id), 'org.manage');
+	PERFORM @extschema@._org_exists(org_id);
 	IF new_parent_id IS NOT NULL THEN
-		PERFORM @extschema@._org_exists(new_parent_id);
 		PERFORM @extschema@._require(new_parent_id, 'org.manage');
+		PERFORM @extschema@._org_exists(new_parent_id);
 	END IF;
 	UPDATE @extschema@.orgs o SET parent_id = new_parent_id WHERE o.id = org_id;
 EXCEPTION
@@ -875,8 +883,8 @@ DECLARE
 	t record;
 	n bigint;
 BEGIN
-	PERFORM @extschema@._org_exists(org_id);
 	PERFORM @extschema@._require(org_id, 'org.delete');
+	PERFORM @extschema@._org_exists(org_id);
 	PERFORM 1 FROM @extschema@.orgs o WHERE o.id = org_id FOR UPDATE;
 	WITH RECURSIVE down(id) AS (
 		SELECT delete_org.org_id
@@ -894,11 +902,12 @@ BEGIN
 			WHEN EXISTS (SELECT 1 FROM @extschema@.resource_grants g WHERE g.authorized_org_id = delete_org.org_id) THEN 'resource grants naming it'
 		END;
 		IF what IS NULL THEN
-			FOR t IN SELECT p.relid, p.org_column FROM @extschema@.protected_tables p LOOP
+			FOR t IN SELECT p.relid, p.org_column FROM @extschema@.protected_tables p
+					   JOIN pg_catalog.pg_class c ON c.oid = p.relid LOOP
 				EXECUTE pg_catalog.format('SELECT count(*) FROM %s WHERE %I = $1', t.relid, t.org_column)
 					INTO n USING org_id;
 				IF n > 0 THEN
-					what := pg_catalog.format('%s rows in %s', n, t.relid);
+					what := pg_catalog.format('%s row(s) in %s', n, t.relid);
 					EXIT;
 				END IF;
 			END LOOP;
@@ -910,7 +919,9 @@ BEGIN
 		END IF;
 	END IF;
 
-	FOR t IN SELECT p.relid, p.org_column FROM @extschema@.protected_tables p LOOP
+	-- a protected table that has been dropped since is skipped
+	FOR t IN SELECT p.relid, p.org_column FROM @extschema@.protected_tables p
+			   JOIN pg_catalog.pg_class c ON c.oid = p.relid LOOP
 		EXECUTE pg_catalog.format('DELETE FROM %s WHERE %I = ANY ($1)', t.relid, t.org_column) USING subtree;
 	END LOOP;
 	DELETE FROM @extschema@.resource_grants g WHERE g.org_id = ANY (subtree) OR g.authorized_org_id = ANY (subtree);
@@ -959,8 +970,8 @@ BEGIN
 	IF org_id IS NULL THEN
 		PERFORM @extschema@._require_system('create built-in roles');
 	ELSE
-		PERFORM @extschema@._org_exists(org_id);
 		PERFORM @extschema@._require(org_id, 'roles.manage');
+		PERFORM @extschema@._org_exists(org_id);
 	END IF;
 	PERFORM @extschema@._check_permissions_exist(permissions);
 	IF NOT @extschema@._is_system() THEN
@@ -1072,8 +1083,8 @@ DECLARE
 	rid bigint;
 	aid bigint;
 BEGIN
-	PERFORM @extschema@._org_exists(org_id);
 	PERFORM @extschema@._require(org_id, 'members.manage');
+	PERFORM @extschema@._org_exists(org_id);
 	rid := @extschema@._resolve_role(org_id, role);
 	PERFORM @extschema@._require_role_perms(org_id, rid);
 	IF expires_at IS NOT NULL AND expires_at <= pg_catalog.statement_timestamp() THEN
@@ -1112,10 +1123,10 @@ DECLARE
 	a record;
 BEGIN
 	SELECT * INTO a FROM @extschema@.assignments x WHERE x.id = assignment_id FOR UPDATE;
-	IF NOT FOUND THEN
+	PERFORM @extschema@._require(a.org_id, 'members.manage');
+	IF a.id IS NULL THEN
 		RAISE EXCEPTION 'assignment % does not exist', assignment_id USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM @extschema@._require(a.org_id, 'members.manage');
 	PERFORM @extschema@._require_role_perms(a.org_id, a.role_id);
 	UPDATE @extschema@.assignments x
 	   SET enabled = COALESCE(set_assignment.enabled, x.enabled),
@@ -1139,9 +1150,11 @@ AS $$
 DECLARE
 	rid bigint;
 BEGIN
-	PERFORM @extschema@._org_exists(org_id);
 	PERFORM @extschema@._require(org_id, 'members.manage');
+	PERFORM @extschema@._org_exists(org_id);
 	rid := @extschema@._resolve_role(org_id, role);
+	-- taking a role away is handing it out in reverse: same rule
+	PERFORM @extschema@._require_role_perms(org_id, rid);
 	DELETE FROM @extschema@.assignments a
 	 WHERE a.user_id = revoke_role.user_id AND a.org_id = revoke_role.org_id AND a.role_id = rid;
 	IF NOT FOUND THEN
@@ -1211,8 +1224,8 @@ AS $$
 DECLARE
 	rid bigint;
 BEGIN
-	PERFORM @extschema@._org_exists(org_id);
 	PERFORM @extschema@._require(org_id, 'resources.manage');
+	PERFORM @extschema@._org_exists(org_id);
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.resource_kinds k WHERE k.name = kind) THEN
 		RAISE EXCEPTION 'resource kind "%" does not exist', kind
 			USING ERRCODE = 'undefined_object',
@@ -1246,10 +1259,11 @@ DECLARE
 	n bigint;
 BEGIN
 	SELECT r.org_id INTO res_org FROM @extschema@.resources r WHERE r.id = resource_id;
-	IF NOT FOUND THEN
+	-- permission first: an unknown id is denied like a foreign one, so ids do not leak
+	PERFORM @extschema@._require(res_org, 'resources.manage');
+	IF res_org IS NULL THEN
 		RAISE EXCEPTION 'resource % does not exist', resource_id USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM @extschema@._require(res_org, 'resources.manage');
 	WITH RECURSIVE down(id, depth) AS (
 		SELECT delete_resource.resource_id, 0
 		UNION ALL
@@ -1276,10 +1290,11 @@ DECLARE
 	a bigint;
 BEGIN
 	SELECT r.org_id INTO res_org FROM @extschema@.resources r WHERE r.id = resource_id;
-	IF NOT FOUND THEN
+	-- permission first: an unknown id is denied like a foreign one, so ids do not leak
+	PERFORM @extschema@._require(res_org, 'resources.manage');
+	IF res_org IS NULL THEN
 		RAISE EXCEPTION 'resource % does not exist', resource_id USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM @extschema@._require(res_org, 'resources.manage');
 	IF authorized_orgs IS NULL OR pg_catalog.cardinality(authorized_orgs) = 0 THEN
 		RAISE EXCEPTION 'a resource grant needs at least one authorized org'
 			USING ERRCODE = 'invalid_parameter_value';
@@ -1312,10 +1327,11 @@ DECLARE
 	rid bigint;
 BEGIN
 	SELECT r.org_id INTO res_org FROM @extschema@.resources r WHERE r.id = resource_id;
-	IF NOT FOUND THEN
+	-- permission first: an unknown id is denied like a foreign one, so ids do not leak
+	PERFORM @extschema@._require(res_org, 'resources.manage');
+	IF res_org IS NULL THEN
 		RAISE EXCEPTION 'resource % does not exist', resource_id USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM @extschema@._require(res_org, 'resources.manage');
 	rid := @extschema@._resolve_role(res_org, role);
 	DELETE FROM @extschema@.resource_grants g
 	 WHERE g.resource_id = revoke_resource.resource_id AND g.role_id = rid
@@ -1486,7 +1502,7 @@ BEGIN
 			   p.expires_at
 		  FROM @extschema@._org_paths(subject, org_id) p
 		 WHERE p.permission = explain.permission
-		 ORDER BY p.active DESC, p.distance
+		 ORDER BY p.active DESC, p.distance, p.role_name, p.assignment_id
 	LOOP
 		found_any := found_any OR allowed;
 		RETURN NEXT;
@@ -1507,7 +1523,7 @@ BEGIN
 		expires_at := NULL;
 		path := CASE
 			WHEN subject IS NULL THEN 'no user is acting'
-			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.orgs o WHERE o.id = org_id) THEN format('org %s does not exist', org_id)
+			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.orgs o WHERE o.id = org_id) THEN format('org %s does not exist', COALESCE(org_id::text, 'NULL'))
 			ELSE format('%s holds no valid role carrying %s at org %s or above it', subject, permission, org_id) END;
 		RETURN NEXT;
 	END IF;
@@ -1540,7 +1556,7 @@ BEGIN
 			   p.expires_at
 		  FROM @extschema@._resource_paths(subject, resource_id) p
 		 WHERE p.permission = explain_resource.permission
-		 ORDER BY p.active DESC, p.source DESC
+		 ORDER BY p.active DESC, p.source DESC, p.granted_on, p.role_name, p.held_at, p.assignment_id
 	LOOP
 		found_any := found_any OR allowed;
 		RETURN NEXT;
@@ -1561,7 +1577,7 @@ BEGIN
 		expires_at := NULL;
 		path := CASE
 			WHEN subject IS NULL THEN 'no user is acting'
-			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.resources r WHERE r.id = resource_id) THEN format('resource %s does not exist', resource_id)
+			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.resources r WHERE r.id = resource_id) THEN format('resource %s does not exist', COALESCE(resource_id::text, 'NULL'))
 			ELSE format('%s holds %s neither in the org of resource %s nor through a grant on it or above it', subject, permission, resource_id) END;
 		RETURN NEXT;
 	END IF;
@@ -1576,8 +1592,8 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._org_exists(org_id);
 	PERFORM @extschema@._require(org_id, 'members.manage');
+	PERFORM @extschema@._org_exists(org_id);
 	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
 	RETURN QUERY
 	SELECT a.user_id, r.name, a.org_id, a.expires_at
@@ -1601,10 +1617,11 @@ DECLARE
 	res_org bigint;
 BEGIN
 	SELECT r.org_id INTO res_org FROM @extschema@.resources r WHERE r.id = resource_id;
-	IF NOT FOUND THEN
+	-- permission first: an unknown id is denied like a foreign one, so ids do not leak
+	PERFORM @extschema@._require(res_org, 'members.manage');
+	IF res_org IS NULL THEN
 		RAISE EXCEPTION 'resource % does not exist', resource_id USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM @extschema@._require(res_org, 'members.manage');
 	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
 	RETURN QUERY
 	SELECT DISTINCT ON (u.id, p.source, p.role_name, p.held_at) u.id, p.source, p.role_name, p.held_at, p.expires_at
@@ -1637,7 +1654,13 @@ DECLARE
 	pol name;
 BEGIN
 	SELECT c.relowner, c.relkind INTO owner_oid, kind FROM pg_catalog.pg_class c WHERE c.oid = tbl;
-	IF kind IS NULL OR kind NOT IN ('r', 'p') THEN
+	IF kind = 'p' THEN
+		RAISE EXCEPTION 'cannot protect partitioned table %', tbl
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = 'Policies on a partitioned table do not apply when a partition is queried directly.',
+				  HINT = 'Protect each partition with access_policy.protect_table().';
+	END IF;
+	IF kind IS NULL OR kind <> 'r' THEN
 		RAISE EXCEPTION '"%" is not a table', tbl USING ERRCODE = 'wrong_object_type';
 	END IF;
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
@@ -1686,6 +1709,14 @@ BEGIN
 	EXECUTE format('CREATE POLICY access_policy_update ON %s FOR UPDATE USING (%s) WITH CHECK (%s)', tbl, write_expr, write_expr);
 	EXECUTE format('CREATE POLICY access_policy_delete ON %s FOR DELETE USING (%s)', tbl, write_expr);
 	EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+	-- permissive policies are OR-ed: another one can open what ours close
+	FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
+				WHERE p.polrelid = tbl AND p.polpermissive AND p.polname NOT LIKE 'access\_policy\_%'
+	LOOP
+		RAISE WARNING 'table % has another permissive policy "%"', tbl, pol
+			USING DETAIL = 'Permissive policies are combined with OR: rows it admits are visible whatever access_policy decides.',
+				  HINT = 'Drop it, or make it AS RESTRICTIVE.';
+	END LOOP;
 	IF force THEN
 		EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tbl);
 	ELSE
@@ -1723,10 +1754,27 @@ BEGIN
 	EXECUTE format('DROP POLICY access_policy_insert ON %s', tbl);
 	EXECUTE format('DROP POLICY access_policy_update ON %s', tbl);
 	EXECUTE format('DROP POLICY access_policy_delete ON %s', tbl);
-	RAISE NOTICE 'row level security stays enabled on %: with no policy only its owner sees rows', tbl
+	RAISE NOTICE 'row level security stays enabled on %: without permissive policies only its owner sees rows', tbl
 		USING HINT = format('Run ALTER TABLE %s DISABLE ROW LEVEL SECURITY to open it to everyone with table privileges.', tbl);
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.unprotect_table(regclass) IS
 'remove the policies protect_table() created (row level security stays enabled: fail closed)';
+
+CREATE FUNCTION @extschema@._forget_dropped_tables()
+RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM @extschema@.protected_tables p
+	 USING pg_catalog.pg_event_trigger_dropped_objects() d
+	 WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0 AND d.objid = p.relid;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@._forget_dropped_tables() IS
+'internal: a dropped tenant table leaves protected_tables (event trigger on sql_drop)';
+
+CREATE EVENT TRIGGER access_policy_forget_dropped_tables ON sql_drop
+	EXECUTE FUNCTION @extschema@._forget_dropped_tables();
 
