@@ -33,7 +33,7 @@ include $(PGXS)
 # this order; the versioned name is generated.  privileges.sql revokes
 # everything from PUBLIC and grants the core on purpose; each later part
 # revokes and grants its own objects at its end.
-INSTALL_PARTS = sql/$(EXTENSION).sql sql/privileges.sql sql/support_access.sql sql/team.sql
+INSTALL_PARTS = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTENSION)_support.sql sql/$(EXTENSION)_team.sql
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 

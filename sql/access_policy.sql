@@ -1055,8 +1055,11 @@ BEGIN
 		PERFORM @extschema@._require(role_org, 'roles.manage');
 	END IF;
 	IF NOT cascade AND (EXISTS (SELECT 1 FROM @extschema@.assignments a WHERE a.role_id = delete_role.role_id)
-						OR EXISTS (SELECT 1 FROM @extschema@.resource_grants g WHERE g.role_id = delete_role.role_id)) THEN
-		RAISE EXCEPTION 'role % is still assigned or granted', role_id
+						OR EXISTS (SELECT 1 FROM @extschema@.resource_grants g WHERE g.role_id = delete_role.role_id)
+						OR EXISTS (SELECT 1 FROM @extschema@.invitations i
+									WHERE i.role_id = delete_role.role_id AND i.accepted_at IS NULL
+									  AND i.revoked_at IS NULL AND i.expires_at > statement_timestamp())) THEN
+		RAISE EXCEPTION 'role % is still assigned, granted or offered in a pending invitation', role_id
 			USING ERRCODE = 'dependent_objects_still_exist',
 				  HINT = 'Revoke it first, or call access_policy.delete_role(role_id, cascade => true).';
 	END IF;
@@ -1128,6 +1131,13 @@ BEGIN
 		RAISE EXCEPTION 'assignment % does not exist', assignment_id USING ERRCODE = 'undefined_object';
 	END IF;
 	PERFORM @extschema@._require_role_perms(a.org_id, a.role_id);
+	IF a.role_id = 1 AND (NOT COALESCE(set_assignment.enabled, a.enabled)
+						  OR COALESCE(set_assignment.expires_at, a.expires_at) <= statement_timestamp()
+						  OR COALESCE(set_assignment.valid_from, a.valid_from) > statement_timestamp()) THEN
+		-- an org keeps at least one enabled Admin (team management)
+		PERFORM @extschema@._lock_member(a.org_id, a.user_id);
+		PERFORM @extschema@._guard_last_admin(a.org_id, a.user_id, 'disable or expire');
+	END IF;
 	UPDATE @extschema@.assignments x
 	   SET enabled = COALESCE(set_assignment.enabled, x.enabled),
 		   expires_at = COALESCE(set_assignment.expires_at, x.expires_at),
@@ -1155,6 +1165,12 @@ BEGIN
 	rid := @extschema@._resolve_role(org_id, role);
 	-- taking a role away is handing it out in reverse: same rule
 	PERFORM @extschema@._require_role_perms(org_id, rid);
+	IF rid = 1 AND EXISTS (SELECT 1 FROM @extschema@.assignments a
+							WHERE a.user_id = revoke_role.user_id AND a.org_id = revoke_role.org_id AND a.role_id = 1) THEN
+		-- an org keeps at least one enabled Admin (team management)
+		PERFORM @extschema@._lock_member(org_id, user_id);
+		PERFORM @extschema@._guard_last_admin(org_id, user_id, 'revoke Admin from');
+	END IF;
 	DELETE FROM @extschema@.assignments a
 	 WHERE a.user_id = revoke_role.user_id AND a.org_id = revoke_role.org_id AND a.role_id = rid;
 	IF NOT FOUND THEN

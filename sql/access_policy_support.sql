@@ -1,4 +1,4 @@
-/* sql/support_access.sql -- vendor support access (part of the install script) */
+/* sql/access_policy_support.sql -- vendor support access (part of the install script) */
 
 ------------------------------------------------------------------------------
 -- Vendor support access.  Per org a level: none, read or write.  An org with

@@ -1,4 +1,4 @@
-/* sql/privileges.sql -- last part of the install script: privileges of every object */
+/* sql/access_policy_privileges.sql -- second part of the install script: revoke everything from PUBLIC, grant the core on purpose */
 
 ------------------------------------------------------------------------------
 -- Privileges
