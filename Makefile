@@ -37,10 +37,15 @@ INSTALL_PARTS = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTEN
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 
-.PHONY: test demo
+.PHONY: test demo bench
 # The README's two commands (both work on a fresh Debian 12 machine as root).
 test:
 	test/run
 
 demo:
 	test/demo
+
+# Benchmark against baselines measured in the same run (BENCH_SCALE=small|full).
+BENCH_SCALE ?= full
+bench:
+	BENCH_SCALE=$(BENCH_SCALE) test/bench/run
