@@ -357,7 +357,8 @@ BEGIN
 	IF NEW.parent_id IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.parent_id IS DISTINCT FROM OLD.parent_id) THEN
 		-- serialize tree moves so that two halves of a cycle cannot both pass
 		PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('access_policy.org_tree'));
-		IF TG_OP = 'UPDATE' AND @extschema@._org_is_descendant(NEW.parent_id, NEW.id) THEN
+		-- also on INSERT: rows inserted earlier by the same statement can close a loop
+		IF @extschema@._org_is_descendant(NEW.parent_id, NEW.id) THEN
 			RAISE EXCEPTION 'moving org % under org % would create a cycle', NEW.id, NEW.parent_id
 				USING ERRCODE = 'invalid_parameter_value',
 					  DETAIL = pg_catalog.format('Org %s is %s org %s.', NEW.parent_id,

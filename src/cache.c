@@ -62,7 +62,7 @@
 
 /* Limits that keep a backend's memory bounded; past them a part is rebuilt. */
 #define AP_MAX_MEMO_ENTRIES		500000
-#define AP_MAX_CHAIN			100000000
+#define AP_MAX_CHAIN			1000000	/* deeper than this can only be a cycle */
 
 /* ---------- relation OIDs and column numbers, resolved by name ---------- */
 
@@ -1216,7 +1216,10 @@ ApOrgIsDescendantLatest(int64 org_id, int64 ancestor_id)
 			break;
 		}
 		if (++steps > AP_MAX_CHAIN)
-			elog(ERROR, "access_policy: org tree above org " INT64_FORMAT " does not end", org_id);
+			ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("org tree above org " INT64_FORMAT " does not end", org_id),
+						 errhint("The org tree contains a cycle, written around the cycle check (e.g. with triggers disabled).")));
 		ScanKeyInit(&skey, rels.org_id_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(cur));
 		scan = systable_beginscan(rel, rels.orgs_pkey, true, NULL, 1, &skey);
 		tup = systable_getnext(scan);
@@ -1488,7 +1491,10 @@ GetOrgMemo(int64 org_id)
 		if (nchain == cap)
 		{
 			if (cap >= AP_MAX_CHAIN)
-				elog(ERROR, "access_policy: org tree above org " INT64_FORMAT " does not end", org_id);
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("org tree above org " INT64_FORMAT " does not end", org_id),
+						 errhint("The org tree contains a cycle, written around the cycle check (e.g. with triggers disabled).")));
 			cap *= 2;
 			chain = repalloc(chain, sizeof(int64) * cap);
 		}
@@ -1909,7 +1915,10 @@ GetResMemo(int64 id)
 		if (nchain == cap)
 		{
 			if (cap >= AP_MAX_CHAIN)
-				elog(ERROR, "access_policy: resource tree above resource " INT64_FORMAT " does not end", id);
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("resource tree above resource " INT64_FORMAT " does not end", id),
+						 errhint("The resource tree contains a cycle, written with triggers disabled.")));
 			cap *= 2;
 			chain = repalloc(chain, sizeof(int64) * cap);
 		}
