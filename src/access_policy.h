@@ -41,8 +41,6 @@ extern void ApDefineIdentityGuc(void);
 extern const char *ApIdentityString(void);
 
 /* cache.c: what a check needs about the acting user */
-typedef struct ApOrgMemo ApOrgMemo;
-
 extern void ApCacheInit(void);
 extern void ApBeginCheck(void);
 extern uint64 ApCacheGeneration(void);
@@ -53,7 +51,6 @@ extern int	ApPermissionIndex(const char *name, bool missing_ok);
 extern const Bitmapset *ApOrgPermissions(int64 org_id);
 extern const Bitmapset *ApResourcePermissions(int64 resource_id, int64 *org_id);
 extern const Bitmapset *ApActionPermissions(int64 resource_id, const char *action);
-extern bool ApOrgExists(int64 org_id);
 extern bool ApOrgIsDescendantLatest(int64 org_id, int64 ancestor_id);
 extern int64 *ApOrgsWithPermission(int perm_index, int *count);
 extern int64 *ApListResources(int64 root_id, int perm_index, const char *action, int *count);

@@ -188,7 +188,7 @@ typedef struct UserOrgAssign
 	AssignRow  *rows;
 } UserOrgAssign;
 
-struct ApOrgMemo
+typedef struct ApOrgMemo
 {
 	int64		org_id;			/* hash key */
 	bool		valid;
@@ -199,7 +199,7 @@ struct ApOrgMemo
 	int8		override_level; /* support level a vendor override gives */
 	int			nroles;
 	int64	   *roles;			/* roles validly held here (here or above) */
-};
+} ApOrgMemo;
 
 typedef struct GrantRow
 {
@@ -1178,12 +1178,6 @@ ApOrgCount(void)
 {
 	LoadAllOrgs();
 	return org_count;
-}
-
-bool
-ApOrgExists(int64 org_id)
-{
-	return GetOrgNode(org_id)->exists;
 }
 
 /*
