@@ -1,0 +1,1312 @@
+/* test/fuzz/differential.sql -- randomized differential test: the C checks against the SQL reference */
+
+/*
+ * Builds random worlds (org forests with deep chains, custom roles, users,
+ * assignments valid, expired, future, disabled and about to change, resource
+ * trees with kinds and actions, resource grants to several orgs) and compares
+ * every check of the C engine, evaluated as the user after
+ * access_policy.set_user(), with the reference model ap_ref
+ * (test/reference/reference.sql) evaluated in the same statement, hence at
+ * the same statement_timestamp().
+ *
+ * Each world goes through these phases (the number is printed with a mismatch):
+ *   1      the world as built, one autocommit statement per identity;
+ *   2      after random changes committed by another session (dblink; made
+ *          here if dblink is missing): the cache must see them;
+ *   3      inside a transaction (READ COMMITTED or REPEATABLE READ, per world)
+ *          after uncommitted changes of its own (set_user local to it);
+ *   4      after a rolled back transaction whose changes the engine had seen;
+ *   5      after ROLLBACK TO SAVEPOINT of changes the engine had seen;
+ *   11-16  u1 stays the identity (no set_user in between, so nothing is
+ *          reloaded for a new user) while changes touching what u1 holds are
+ *          made here and by another session in turn;
+ *   6      one statement (PL/pgSQL) that moves validity boundaries to exactly
+ *          statement_timestamp(), then evaluates each check for every identity
+ *          in turn (identity switches between calls of one call site), with
+ *          unregistered permission and action names (the error must match).
+ * Validity boundaries also fall a few seconds after the world is built, so
+ * that some pass while it is being checked.
+ * Identities: u1..uN, a canary holding nothing, "ghost" (no such user) and no
+ * user at all (clear_user; ap_ref gets NULL).  The canary, the ghost and no
+ * user must be refused everything whatever the reference says.
+ *
+ * Run it with test/fuzz/run_differential.sh, which installs the extension,
+ * loads the reference and prints the verdict.  By hand, as a superuser, in a
+ * throwaway database (IT EMPTIES THE access_policy TABLES):
+ *     psql -X -v seed=0.42 -v worlds=24 -v scale=1 -f test/fuzz/differential.sql
+ * psql variables: seed (setseed(), -1..1), worlds, scale (multiplies the
+ * number of checks).  The same seed builds the same worlds and checks (times
+ * are relative to the run).
+ */
+
+\set ON_ERROR_STOP on
+\set VERBOSITY terse
+\if :{?seed}
+\else
+\set seed 0.5
+\endif
+\if :{?worlds}
+\else
+\set worlds 24
+\endif
+\if :{?scale}
+\else
+\set scale 1
+\endif
+
+SET client_min_messages = warning;
+SET search_path = pg_catalog, public;
+SET TIME ZONE 'UTC';
+
+-- The built-in roles are restored in every world: keep the pristine copy of
+-- an earlier run, if any, since that run may have stopped mid-world.
+CREATE TEMP TABLE keep_roles AS SELECT * FROM access_policy.roles WHERE org_id IS NULL;
+CREATE TEMP TABLE keep_role_permissions AS
+SELECT rp.* FROM access_policy.role_permissions rp
+  JOIN access_policy.roles r ON r.id = rp.role_id
+ WHERE r.org_id IS NULL;
+SELECT to_regclass('ap_fuzz.builtin_roles') IS NOT NULL AS have_old_copy \gset
+\if :have_old_copy
+TRUNCATE keep_roles, keep_role_permissions;
+INSERT INTO keep_roles SELECT * FROM ap_fuzz.builtin_roles;
+INSERT INTO keep_role_permissions SELECT * FROM ap_fuzz.builtin_role_permissions;
+\endif
+
+DROP SCHEMA IF EXISTS ap_fuzz CASCADE;
+CREATE SCHEMA ap_fuzz;
+
+CREATE TABLE ap_fuzz.builtin_roles AS SELECT * FROM keep_roles;
+CREATE TABLE ap_fuzz.builtin_role_permissions AS SELECT * FROM keep_role_permissions;
+
+-- dblink, if available, lets another session change the world
+SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'dblink') AS have_dblink \gset
+\if :have_dblink
+CREATE EXTENSION IF NOT EXISTS dblink SCHEMA ap_fuzz;
+\endif
+
+-- ids start afresh in every run (they grow from world to world, so that the
+-- ids of earlier worlds are unknown ids in later ones)
+SELECT setval(pg_get_serial_sequence('access_policy.' || t, 'id'), 1, false)
+  FROM unnest(ARRAY['orgs', 'assignments', 'resources', 'resource_grants']) t \g /dev/null
+SELECT setval(pg_get_serial_sequence('access_policy.roles', 'id'), 1000, false) \g /dev/null
+
+-- what the script will do, fixed up front from the seed
+CREATE TABLE ap_fuzz.plan (
+	world		int PRIMARY KEY,
+	n_users		int NOT NULL,
+	iso			text NOT NULL
+);
+
+CREATE TABLE ap_fuzz.worlds (
+	world		int PRIMARY KEY,
+	started		timestamptz NOT NULL,
+	finished	timestamptz,
+	info		text,
+	n_checks	int,
+	n_positive	int,
+	n_mismatch	int,
+	n_canary	int,
+	remote		boolean				-- changes made by another session
+);
+
+CREATE TABLE ap_fuzz.checks (
+	world		int NOT NULL,
+	phase		int NOT NULL,
+	id			int NOT NULL,
+	who			text,				-- NULL: no user at all
+	fn			text NOT NULL,
+	org			bigint,
+	res			bigint,
+	name		text,				-- permission or action
+	PRIMARY KEY (world, phase, id)
+);
+CREATE INDEX ON ap_fuzz.checks (world, phase, who);
+
+CREATE TABLE ap_fuzz.results (
+	world		int NOT NULL,
+	phase		int NOT NULL,
+	id			int NOT NULL,
+	engine		text,
+	reference	text,
+	at			timestamptz NOT NULL,
+	PRIMARY KEY (world, phase, id)
+);
+
+-- ancestors-or-self of every org and resource of the current world (harness
+-- bookkeeping to aim the checks, not part of the oracle)
+CREATE TABLE ap_fuzz.org_closure (org bigint, anc bigint, PRIMARY KEY (org, anc));
+CREATE INDEX ON ap_fuzz.org_closure (anc);
+CREATE TABLE ap_fuzz.res_closure (res bigint, anc bigint, PRIMARY KEY (res, anc));
+CREATE INDEX ON ap_fuzz.res_closure (anc);
+
+------------------------------------------------------------------------------
+-- Random helpers
+------------------------------------------------------------------------------
+
+-- pick: a random element (NULL for an empty array)
+CREATE FUNCTION ap_fuzz.pick(a anyarray) RETURNS anyelement
+LANGUAGE sql VOLATILE
+AS $$ SELECT a[1 + floor(random() * cardinality(a))::int] $$;
+
+-- sample: n random elements of a, without repetition.  Every draw in this file
+-- goes through pick() or sample() over an array sorted by a key, never through
+-- a random sort of table rows, so that it does not depend on the physical
+-- order of rows (vacuum) and a seed always gives the same worlds.
+CREATE FUNCTION ap_fuzz.sample(a anyarray, n int) RETURNS anyarray
+LANGUAGE sql VOLATILE
+AS $$
+	SELECT ARRAY(SELECT s.x
+				   FROM (SELECT u.x, random() AS r FROM unnest(a) WITH ORDINALITY AS u (x, i) ORDER BY u.i) s
+				  ORDER BY s.r
+				  LIMIT n)
+$$;
+
+-- rint: a random integer in lo..hi
+CREATE FUNCTION ap_fuzz.rint(lo int, hi int) RETURNS int
+LANGUAGE sql VOLATILE
+AS $$ SELECT lo + floor(random() * (hi - lo + 1))::int $$;
+
+-- validity: a random validity of an assignment (or of a grant: no disabling).
+-- "soon" boundaries fall within the next seconds, while the world is checked.
+CREATE FUNCTION ap_fuzz.validity(allow_disabled boolean,
+								 OUT enabled boolean, OUT valid_from timestamptz, OUT expires_at timestamptz)
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+	r double precision := random();
+	t timestamptz := clock_timestamp();
+BEGIN
+	enabled := true;
+	valid_from := '-infinity';
+	expires_at := 'infinity';
+	IF r < 0.50 THEN
+		NULL;											-- open-ended
+	ELSIF r < 0.60 THEN									-- expired
+		valid_from := CASE WHEN random() < 0.5 THEN '-infinity' ELSE t - interval '30 days' END;
+		expires_at := t - random() * interval '10 days' - interval '1 second';
+	ELSIF r < 0.68 THEN									-- not yet valid
+		valid_from := t + interval '1 hour' + random() * interval '10 days';
+	ELSIF r < 0.78 THEN									-- ends within the next seconds
+		expires_at := t + random() * interval '12 seconds';
+	ELSIF r < 0.86 THEN									-- starts within the next seconds
+		valid_from := t + random() * interval '12 seconds';
+	ELSIF r < 0.93 THEN									-- a window around now
+		valid_from := t - random() * interval '2 days';
+		expires_at := t + random() * interval '2 days' + interval '1 minute';
+	ELSE												-- a window that started and ended
+		valid_from := t - interval '20 days';
+		expires_at := t - interval '10 days';
+	END IF;
+	IF allow_disabled AND random() < 0.10 THEN
+		enabled := false;
+	END IF;
+END;
+$$;
+
+------------------------------------------------------------------------------
+-- Worlds
+------------------------------------------------------------------------------
+
+-- refresh_closure: the org and resource ancestor tables of the current world
+CREATE FUNCTION ap_fuzz.refresh_closure() RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	TRUNCATE ap_fuzz.org_closure, ap_fuzz.res_closure;
+	INSERT INTO ap_fuzz.org_closure (org, anc)
+	WITH RECURSIVE c (org, anc) AS (
+		SELECT o.id, o.id FROM access_policy.orgs o
+		UNION ALL
+		SELECT c.org, o.parent_id FROM c JOIN access_policy.orgs o ON o.id = c.anc WHERE o.parent_id IS NOT NULL
+	)
+	SELECT org, anc FROM c;
+	INSERT INTO ap_fuzz.res_closure (res, anc)
+	WITH RECURSIVE c (res, anc) AS (
+		SELECT r.id, r.id FROM access_policy.resources r
+		UNION ALL
+		SELECT c.res, r.parent_id FROM c JOIN access_policy.resources r ON r.id = c.anc WHERE r.parent_id IS NOT NULL
+	)
+	SELECT res, anc FROM c;
+	ANALYZE ap_fuzz.org_closure, ap_fuzz.res_closure;
+END;
+$$;
+
+-- wipe: empty the policy tables, keeping the built-in permissions and roles
+CREATE FUNCTION ap_fuzz.wipe() RETURNS void
+LANGUAGE plpgsql
+SET client_min_messages = warning		-- no "truncate cascades" notices
+AS $$
+BEGIN
+	TRUNCATE access_policy.resource_grants, access_policy.resources, access_policy.kind_actions,
+			 access_policy.resource_kinds, access_policy.assignments, access_policy.role_permissions,
+			 access_policy.roles, access_policy.orgs, access_policy.users, access_policy.login_roles
+			 CASCADE;
+	DELETE FROM access_policy.permissions WHERE NOT builtin;
+	INSERT INTO access_policy.roles SELECT * FROM ap_fuzz.builtin_roles;
+	INSERT INTO access_policy.role_permissions SELECT * FROM ap_fuzz.builtin_role_permissions;
+END;
+$$;
+
+-- add_org: a new org under parent (NULL: a new root)
+CREATE FUNCTION ap_fuzz.add_org(parent bigint) RETURNS bigint
+LANGUAGE sql
+AS $$ INSERT INTO access_policy.orgs (name, parent_id) VALUES ('org', parent) RETURNING id $$;
+
+-- add_assignment: a random role for the user at a random org where it may be
+-- assigned (a custom role only in its org or below), with a random validity
+CREATE FUNCTION ap_fuzz.add_assignment(uid text) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	x_role bigint;
+	x_org bigint;
+	v record;
+BEGIN
+	IF random() < 0.5 THEN
+		x_role := ap_fuzz.pick(ARRAY(SELECT r.id FROM access_policy.roles r WHERE r.org_id IS NOT NULL ORDER BY r.id));
+	END IF;
+	IF x_role IS NOT NULL THEN
+		x_org := ap_fuzz.pick(ARRAY(SELECT c.org FROM ap_fuzz.org_closure c
+									 WHERE c.anc = (SELECT r.org_id FROM access_policy.roles r WHERE r.id = x_role)
+									 ORDER BY c.org));
+	ELSE
+		x_role := ap_fuzz.pick(ARRAY[1, 2, 2, 3, 3, 3]::bigint[]);
+		IF random() < 0.25 THEN		-- deep in the tree
+			x_org := ap_fuzz.pick(ARRAY(SELECT c.org FROM ap_fuzz.org_closure c GROUP BY c.org
+										 HAVING count(*) > 20 ORDER BY c.org));
+		END IF;
+		IF x_org IS NULL THEN
+			x_org := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
+		END IF;
+	END IF;
+	v := ap_fuzz.validity(true);
+	INSERT INTO access_policy.assignments (user_id, org_id, role_id, enabled, valid_from, expires_at)
+	VALUES (uid, x_org, x_role, v.enabled, v.valid_from, v.expires_at)
+	ON CONFLICT (user_id, org_id, role_id) DO NOTHING;
+END;
+$$;
+
+-- add_grant: a grant of a random role on a random resource to 1-3 orgs
+CREATE FUNCTION ap_fuzz.add_grant() RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	x_res bigint;
+	x_res_org bigint;
+	x_role bigint;
+	x_auth bigint;
+	v record;
+	i int;
+BEGIN
+	IF random() < 0.5 THEN
+		x_res := ap_fuzz.pick(ARRAY(SELECT r.id FROM access_policy.resources r
+									 WHERE r.kind IN ('app', 'page', 'doc') ORDER BY r.id));
+	ELSE
+		x_res := ap_fuzz.pick(ARRAY(SELECT r.id FROM access_policy.resources r ORDER BY r.id));
+	END IF;
+	IF x_res IS NULL THEN
+		RETURN;
+	END IF;
+	x_res_org := (SELECT r.org_id FROM access_policy.resources r WHERE r.id = x_res);
+	x_role := ap_fuzz.pick(ARRAY(SELECT r.id FROM access_policy.roles r ORDER BY r.id));
+	FOR i IN 1 .. ap_fuzz.rint(1, 3) LOOP
+		x_auth := NULL;
+		IF random() < 0.45 THEN		-- the resource's org or below it
+			x_auth := ap_fuzz.pick(ARRAY(SELECT c.org FROM ap_fuzz.org_closure c WHERE c.anc = x_res_org ORDER BY c.org));
+		ELSIF random() < 0.3 THEN	-- above it
+			x_auth := ap_fuzz.pick(ARRAY(SELECT c.anc FROM ap_fuzz.org_closure c WHERE c.org = x_res_org ORDER BY c.anc));
+		END IF;
+		IF x_auth IS NULL THEN
+			x_auth := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
+		END IF;
+		v := ap_fuzz.validity(false);
+		INSERT INTO access_policy.resource_grants (resource_id, role_id, authorized_org_id, valid_from, expires_at)
+		VALUES (x_res, x_role, x_auth, v.valid_from, v.expires_at)
+		ON CONFLICT (resource_id, role_id, authorized_org_id) DO NOTHING;
+	END LOOP;
+END;
+$$;
+
+-- add_resources: a random subtree of resources below parent (depth grows)
+CREATE FUNCTION ap_fuzz.add_resources(x_org bigint, parent bigint, depth int) RETURNS int
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	n int := 0;
+	i int;
+	new_id bigint;
+	kind text;
+BEGIN
+	FOR i IN 1 .. greatest(0, ap_fuzz.rint(0, 4) - depth) LOOP
+		kind := CASE WHEN depth = 0 THEN ap_fuzz.pick(ARRAY['page', 'page', 'doc'])
+					 ELSE ap_fuzz.pick(ARRAY['sub', 'sub', 'page', 'widget']) END;
+		INSERT INTO access_policy.resources (org_id, parent_id, kind, name)
+		VALUES (x_org, parent, kind, 'res') RETURNING id INTO new_id;
+		n := n + 1 + ap_fuzz.add_resources(x_org, new_id, depth + 1);
+	END LOOP;
+	RETURN n;
+END;
+$$;
+
+-- add_kind_action: one more permission needed by an action of a kind
+CREATE FUNCTION ap_fuzz.add_kind_action(x_kind text, x_action text, n int) RETURNS void
+LANGUAGE sql
+AS $$
+	INSERT INTO access_policy.kind_actions (kind, action, permission)
+	SELECT x_kind, x_action, pg_catalog.unnest(ap_fuzz.sample(ARRAY(SELECT p.name FROM access_policy.permissions p
+																	ORDER BY p.name), n))
+	ON CONFLICT DO NOTHING
+$$;
+
+-- build_world: a fresh random world
+CREATE FUNCTION ap_fuzz.build_world(w int) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	n_users int := (SELECT p.n_users FROM ap_fuzz.plan p WHERE p.world = w);
+	n_roots int := ap_fuzz.rint(1, 4);
+	n_orgs int := ap_fuzz.rint(20, 220);
+	chain_len int := CASE WHEN w % 6 = 1 THEN 300
+						  WHEN random() < 0.25 THEN 0
+						  ELSE ap_fuzz.rint(50, 300) END;
+	x_orgs bigint[] := '{}';
+	chain bigint[] := '{}';
+	parent bigint;
+	new_id bigint;
+	x_org bigint;
+	i int;
+	j int;
+	k double precision;
+	n_res int := 0;
+	x_kind text;
+	x_action text;
+BEGIN
+	PERFORM ap_fuzz.wipe();
+	DELETE FROM ap_fuzz.worlds WHERE world = w;
+	INSERT INTO ap_fuzz.worlds (world, started) VALUES (w, clock_timestamp());
+
+	-- permissions: the built-in ones and 3-8 of the world's own
+	FOR i IN 1 .. ap_fuzz.rint(3, 8) LOOP
+		INSERT INTO access_policy.permissions (name, read_only) VALUES (format('fz.p%s', i), random() < 0.5);
+	END LOOP;
+
+	-- an org forest: new orgs under random orgs or under recent ones (depth)
+	FOR i IN 1 .. n_orgs LOOP
+		IF i <= n_roots THEN
+			parent := NULL;
+		ELSIF random() < 0.5 THEN
+			parent := ap_fuzz.pick(x_orgs);
+		ELSE
+			parent := x_orgs[greatest(1, cardinality(x_orgs) - ap_fuzz.rint(0, 6))];
+		END IF;
+		x_orgs := x_orgs || ap_fuzz.add_org(parent);
+	END LOOP;
+	-- a deep chain under a random org, with side branches
+	parent := ap_fuzz.pick(x_orgs);
+	FOR i IN 1 .. chain_len LOOP
+		parent := ap_fuzz.add_org(parent);
+		chain := chain || parent;
+	END LOOP;
+	IF chain_len > 0 THEN
+		FOR i IN 1 .. ap_fuzz.rint(5, 15) LOOP
+			x_orgs := x_orgs || ap_fuzz.add_org(ap_fuzz.pick(chain));
+		END LOOP;
+	END IF;
+	x_orgs := x_orgs || chain;
+	PERFORM ap_fuzz.refresh_closure();
+
+	-- custom roles in random orgs (some deep), random permission sets, some empty
+	FOR i IN 1 .. ap_fuzz.rint(3, 14) LOOP
+		x_org := CASE WHEN chain_len > 0 AND random() < 0.25 THEN ap_fuzz.pick(chain) ELSE ap_fuzz.pick(x_orgs) END;
+		INSERT INTO access_policy.roles (name, org_id) VALUES (format('r%s', i), x_org) RETURNING id INTO new_id;
+		IF random() < 0.92 THEN
+			k := 0.08 + random() * 0.4;
+			INSERT INTO access_policy.role_permissions (role_id, permission)
+			SELECT new_id, x FROM unnest(ARRAY(SELECT p.name FROM access_policy.permissions p ORDER BY p.name)) x
+			 WHERE random() < k;
+		END IF;
+	END LOOP;
+	-- the built-in roles change too (restored next world)
+	IF random() < 0.4 THEN
+		INSERT INTO access_policy.role_permissions (role_id, permission)
+		VALUES (3, ap_fuzz.pick(ARRAY(SELECT p.name FROM access_policy.permissions p WHERE NOT p.builtin ORDER BY p.name)));
+	END IF;
+	IF random() < 0.3 THEN
+		DELETE FROM access_policy.role_permissions
+		 WHERE role_id = 2
+		   AND permission = (SELECT ap_fuzz.pick(ARRAY(SELECT rp.permission FROM access_policy.role_permissions rp
+													  WHERE rp.role_id = 2 ORDER BY rp.permission)));
+	END IF;
+
+	-- users and their assignments; the canary holds nothing
+	INSERT INTO access_policy.users (id) SELECT 'u' || g FROM generate_series(1, n_users) g;
+	INSERT INTO access_policy.users (id) VALUES ('canary');
+	FOR i IN 1 .. n_users LOOP
+		FOR j IN 1 .. CASE WHEN i = 1 THEN ap_fuzz.rint(3, 7) ELSE ap_fuzz.rint(0, 7) END LOOP
+			PERFORM ap_fuzz.add_assignment('u' || i);
+		END LOOP;
+	END LOOP;
+
+	-- resource kinds and the permissions their actions need; "widget" has no
+	-- actions, "publish" exists for pages only
+	INSERT INTO access_policy.resource_kinds (name) VALUES ('app'), ('page'), ('doc'), ('sub'), ('widget');
+	FOREACH x_kind IN ARRAY ARRAY['app', 'page', 'doc', 'sub'] LOOP
+		FOREACH x_action IN ARRAY ARRAY['open', 'edit', 'delete', 'share', 'export'] LOOP
+			IF random() < 0.65 OR (x_kind = 'app' AND x_action = 'open') THEN
+				PERFORM ap_fuzz.add_kind_action(x_kind, x_action, ap_fuzz.rint(1, 3));
+			END IF;
+		END LOOP;
+	END LOOP;
+	PERFORM ap_fuzz.add_kind_action('page', 'publish', ap_fuzz.rint(1, 2));
+
+	-- resource trees: apps in about a third of the orgs and deep in the chain
+	FOREACH x_org IN ARRAY x_orgs LOOP
+		IF n_res < 700 AND (random() < 0.3 OR x_org = chain[cardinality(chain)]) THEN
+			FOR i IN 1 .. ap_fuzz.rint(1, 3) LOOP
+				INSERT INTO access_policy.resources (org_id, kind, name) VALUES (x_org, 'app', 'app')
+				RETURNING id INTO new_id;
+				n_res := n_res + 1 + ap_fuzz.add_resources(x_org, new_id, 0);
+			END LOOP;
+		END IF;
+	END LOOP;
+	-- sometimes a deep resource chain
+	IF random() < 0.4 THEN
+		parent := ap_fuzz.pick(ARRAY(SELECT r.id FROM access_policy.resources r WHERE r.kind = 'app' ORDER BY r.id));
+		x_org := (SELECT r.org_id FROM access_policy.resources r WHERE r.id = parent);
+		FOR i IN 1 .. CASE WHEN parent IS NULL THEN 0 ELSE ap_fuzz.rint(30, 120) END LOOP
+			INSERT INTO access_policy.resources (org_id, parent_id, kind, name)
+			VALUES (x_org, parent, ap_fuzz.pick(ARRAY['sub', 'page', 'doc']), 'deep') RETURNING id INTO parent;
+		END LOOP;
+	END IF;
+	PERFORM ap_fuzz.refresh_closure();
+
+	FOR i IN 1 .. ap_fuzz.rint(20, 120) LOOP
+		PERFORM ap_fuzz.add_grant();
+	END LOOP;
+
+	UPDATE ap_fuzz.worlds
+	   SET info = format('%s orgs (deepest %s levels, chain %s), %s users, %s custom roles, %s assignments, %s permissions, '
+						 '%s resources (deepest %s), %s grants, %s kind actions',
+						 (SELECT count(*) FROM access_policy.orgs),
+						 (SELECT max(n) FROM (SELECT count(*) AS n FROM ap_fuzz.org_closure GROUP BY org) d),
+						 chain_len, n_users,
+						 (SELECT count(*) FROM access_policy.roles WHERE org_id IS NOT NULL),
+						 (SELECT count(*) FROM access_policy.assignments),
+						 (SELECT count(*) FROM access_policy.permissions),
+						 (SELECT count(*) FROM access_policy.resources),
+						 (SELECT max(n) FROM (SELECT count(*) AS n FROM ap_fuzz.res_closure GROUP BY res) d),
+						 (SELECT count(*) FROM access_policy.resource_grants),
+						 (SELECT count(*) FROM access_policy.kind_actions))
+	 WHERE world = w;
+END;
+$$;
+
+-- mutate: a handful of random changes of every kind
+CREATE FUNCTION ap_fuzz.mutate(w int, ph int) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	n_users int := (SELECT p.n_users FROM ap_fuzz.plan p WHERE p.world = w);
+	rnd double precision;
+	x_user text;
+	x_rp access_policy.role_permissions;
+	x_ka access_policy.kind_actions;
+	i int;
+	x_id bigint;
+	x_org bigint;
+	x_parent bigint;
+	v record;
+BEGIN
+	FOR i IN 1 .. ap_fuzz.rint(4, 14) LOOP
+		rnd := random();
+		IF rnd < 0.08 THEN			-- enable or disable an assignment
+			UPDATE access_policy.assignments SET enabled = NOT enabled
+			 WHERE id = (SELECT ap_fuzz.pick(ARRAY(SELECT a.id FROM access_policy.assignments a ORDER BY a.id)));
+		ELSIF rnd < 0.16 THEN			-- new validity of an assignment
+			v := ap_fuzz.validity(true);
+			UPDATE access_policy.assignments
+			   SET enabled = v.enabled, valid_from = v.valid_from, expires_at = v.expires_at
+			 WHERE id = (SELECT ap_fuzz.pick(ARRAY(SELECT a.id FROM access_policy.assignments a ORDER BY a.id)));
+		ELSIF rnd < 0.22 THEN			-- revoke an assignment
+			DELETE FROM access_policy.assignments
+			 WHERE id = (SELECT ap_fuzz.pick(ARRAY(SELECT a.id FROM access_policy.assignments a ORDER BY a.id)));
+		ELSIF rnd < 0.32 THEN			-- a new assignment
+			x_user := ap_fuzz.pick(ARRAY(SELECT u.id FROM access_policy.users u WHERE u.id <> 'canary' ORDER BY u.id));
+			IF x_user IS NOT NULL THEN
+				PERFORM ap_fuzz.add_assignment(x_user);
+			END IF;
+		ELSIF rnd < 0.38 THEN			-- a role gains a permission
+			INSERT INTO access_policy.role_permissions (role_id, permission)
+			SELECT ap_fuzz.pick(ARRAY(SELECT ro.id FROM access_policy.roles ro ORDER BY ro.id)),
+				   ap_fuzz.pick(ARRAY(SELECT p.name FROM access_policy.permissions p ORDER BY p.name))
+			ON CONFLICT DO NOTHING;
+		ELSIF rnd < 0.44 THEN			-- a role loses one
+			x_rp := ap_fuzz.pick(ARRAY(SELECT rp FROM access_policy.role_permissions rp
+										ORDER BY rp.role_id, rp.permission));
+			DELETE FROM access_policy.role_permissions
+			 WHERE role_id = x_rp.role_id AND permission = x_rp.permission;
+		ELSIF rnd < 0.50 THEN			-- move an org (the guard may refuse)
+			x_id := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
+			x_parent := NULL;
+			IF random() < 0.9 THEN
+				x_parent := ap_fuzz.pick(ARRAY(
+					SELECT o.id FROM access_policy.orgs o
+					 WHERE NOT EXISTS (SELECT 1 FROM ap_fuzz.org_closure c WHERE c.org = o.id AND c.anc = x_id)
+					 ORDER BY o.id));
+			END IF;
+			BEGIN
+				UPDATE access_policy.orgs SET parent_id = x_parent WHERE id = x_id;
+			EXCEPTION WHEN invalid_parameter_value OR integrity_constraint_violation THEN
+				NULL;
+			END;
+			PERFORM ap_fuzz.refresh_closure();
+		ELSIF rnd < 0.54 THEN			-- a new org
+			PERFORM ap_fuzz.add_org(ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id)));
+			PERFORM ap_fuzz.refresh_closure();
+		ELSIF rnd < 0.60 THEN			-- a grant ends
+			DELETE FROM access_policy.resource_grants
+			 WHERE id = (SELECT ap_fuzz.pick(ARRAY(SELECT g.id FROM access_policy.resource_grants g ORDER BY g.id)));
+		ELSIF rnd < 0.68 THEN			-- new grants
+			PERFORM ap_fuzz.add_grant();
+		ELSIF rnd < 0.72 THEN			-- new validity of a grant
+			v := ap_fuzz.validity(false);
+			UPDATE access_policy.resource_grants SET valid_from = v.valid_from, expires_at = v.expires_at
+			 WHERE id = (SELECT ap_fuzz.pick(ARRAY(SELECT g.id FROM access_policy.resource_grants g ORDER BY g.id)));
+		ELSIF rnd < 0.76 THEN			-- a new resource below another, or a new app
+			x_parent := ap_fuzz.pick(ARRAY(SELECT r2.id FROM access_policy.resources r2 ORDER BY r2.id));
+			x_org := (SELECT r2.org_id FROM access_policy.resources r2 WHERE r2.id = x_parent);
+			IF random() < 0.3 OR x_parent IS NULL THEN
+				x_parent := NULL;
+				x_org := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
+			END IF;
+			INSERT INTO access_policy.resources (org_id, parent_id, kind, name)
+			VALUES (x_org, x_parent, CASE WHEN x_parent IS NULL THEN 'app' ELSE ap_fuzz.pick(ARRAY['page', 'sub', 'widget', 'doc']) END, 'new');
+			PERFORM ap_fuzz.refresh_closure();
+		ELSIF rnd < 0.80 THEN			-- delete a leaf resource and its grants
+			x_id := ap_fuzz.pick(ARRAY(SELECT r2.id FROM access_policy.resources r2
+										WHERE NOT EXISTS (SELECT 1 FROM access_policy.resources c WHERE c.parent_id = r2.id)
+										ORDER BY r2.id));
+			DELETE FROM access_policy.resource_grants WHERE resource_id = x_id;
+			DELETE FROM access_policy.resources WHERE id = x_id;
+			PERFORM ap_fuzz.refresh_closure();
+		ELSIF rnd < 0.84 THEN			-- an action needs one more permission, or one less
+			IF random() < 0.5 THEN
+				PERFORM ap_fuzz.add_kind_action(ap_fuzz.pick(ARRAY['app', 'page', 'doc', 'sub']),
+												ap_fuzz.pick(ARRAY['open', 'edit', 'delete', 'share', 'export']), 1);
+			ELSE
+				x_ka := ap_fuzz.pick(ARRAY(SELECT ka FROM access_policy.kind_actions ka
+											ORDER BY ka.kind, ka.action, ka.permission));
+				DELETE FROM access_policy.kind_actions
+				 WHERE kind = x_ka.kind AND action = x_ka.action AND permission = x_ka.permission;
+			END IF;
+		ELSIF rnd < 0.88 THEN			-- a new permission, given to a role
+			INSERT INTO access_policy.permissions (name, read_only)
+			VALUES (format('fz.m%s_%s', ph, i), random() < 0.5) ON CONFLICT DO NOTHING;
+			INSERT INTO access_policy.role_permissions (role_id, permission)
+			SELECT ap_fuzz.pick(ARRAY(SELECT ro.id FROM access_policy.roles ro ORDER BY ro.id)), format('fz.m%s_%s', ph, i)
+			ON CONFLICT DO NOTHING;
+		ELSIF rnd < 0.91 THEN			-- a user leaves (cascading to the assignments)
+			DELETE FROM access_policy.users WHERE id = 'u' || ap_fuzz.rint(2, n_users);
+		ELSIF rnd < 0.94 THEN			-- users come back, with a fresh assignment
+			INSERT INTO access_policy.users (id)
+			SELECT 'u' || g FROM generate_series(1, n_users) g ON CONFLICT DO NOTHING;
+			PERFORM ap_fuzz.add_assignment('u' || ap_fuzz.rint(1, n_users));
+		ELSIF rnd < 0.97 THEN			-- an unused custom role goes
+			DELETE FROM access_policy.roles
+			 WHERE id = (SELECT ap_fuzz.pick(ARRAY(
+							SELECT ro.id FROM access_policy.roles ro
+							 WHERE ro.org_id IS NOT NULL
+							   AND NOT EXISTS (SELECT 1 FROM access_policy.assignments a WHERE a.role_id = ro.id)
+							   AND NOT EXISTS (SELECT 1 FROM access_policy.resource_grants g WHERE g.role_id = ro.id)
+							 ORDER BY ro.id)));
+		ELSE						-- a new custom role, assigned at once
+			INSERT INTO access_policy.roles (name, org_id)
+			VALUES (format('m%s_%s', ph, i), ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id)))
+			RETURNING id INTO x_id;
+			INSERT INTO access_policy.role_permissions (role_id, permission)
+			SELECT x_id, unnest(ap_fuzz.sample(ARRAY(SELECT p.name FROM access_policy.permissions p ORDER BY p.name),
+											   ap_fuzz.rint(1, 5)));
+			INSERT INTO access_policy.assignments (user_id, org_id, role_id)
+			SELECT u.id, ro.org_id, ro.id
+			  FROM access_policy.users u, access_policy.roles ro
+			 WHERE u.id = 'u' || ap_fuzz.rint(1, n_users) AND ro.id = x_id
+			ON CONFLICT DO NOTHING;
+		END IF;
+	END LOOP;
+END;
+$$;
+
+-- mutate_user: one to three changes that touch what uid holds: its
+-- assignments, the permissions of its roles, grants to its orgs, the place of
+-- its orgs in the tree
+CREATE FUNCTION ap_fuzz.mutate_user(w int, ph int, uid text) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	rnd double precision;
+	i int;
+	x_id bigint;
+	x_role bigint;
+	x_org bigint;
+	x_parent bigint;
+	v record;
+BEGIN
+	FOR i IN 1 .. ap_fuzz.rint(1, 3) LOOP
+		rnd := random();
+		x_id := ap_fuzz.pick(ARRAY(SELECT a.id FROM access_policy.assignments a WHERE a.user_id = uid ORDER BY a.id));
+		SELECT a.role_id, a.org_id INTO x_role, x_org FROM access_policy.assignments a WHERE a.id = x_id;
+		IF rnd < 0.15 THEN			-- enable or disable one of its assignments
+			UPDATE access_policy.assignments SET enabled = NOT enabled WHERE id = x_id;
+		ELSIF rnd < 0.35 THEN		-- new validity of one
+			v := ap_fuzz.validity(true);
+			UPDATE access_policy.assignments
+			   SET enabled = v.enabled, valid_from = v.valid_from, expires_at = v.expires_at
+			 WHERE id = x_id;
+		ELSIF rnd < 0.45 THEN		-- revoke one
+			DELETE FROM access_policy.assignments WHERE id = x_id;
+		ELSIF rnd < 0.55 OR x_id IS NULL THEN	-- a new one
+			PERFORM ap_fuzz.add_assignment(uid);
+		ELSIF rnd < 0.70 THEN		-- a role it holds gains or loses a permission
+			IF random() < 0.5 THEN
+				INSERT INTO access_policy.role_permissions (role_id, permission)
+				VALUES (x_role, ap_fuzz.pick(ARRAY(SELECT p.name FROM access_policy.permissions p ORDER BY p.name)))
+				ON CONFLICT DO NOTHING;
+			ELSE
+				DELETE FROM access_policy.role_permissions
+				 WHERE role_id = x_role
+				   AND permission = (SELECT ap_fuzz.pick(ARRAY(SELECT rp.permission FROM access_policy.role_permissions rp
+															  WHERE rp.role_id = x_role ORDER BY rp.permission)));
+			END IF;
+		ELSIF rnd < 0.85 THEN		-- a grant of its role to its org or below, or a grant to its orgs ends
+			IF random() < 0.6 THEN
+				v := ap_fuzz.validity(false);
+				INSERT INTO access_policy.resource_grants (resource_id, role_id, authorized_org_id, valid_from, expires_at)
+				VALUES (ap_fuzz.pick(ARRAY(SELECT r.id FROM access_policy.resources r ORDER BY r.id)), x_role,
+						ap_fuzz.pick(ARRAY(SELECT c.org FROM ap_fuzz.org_closure c WHERE c.anc = x_org ORDER BY c.org)),
+						v.valid_from, v.expires_at)
+				ON CONFLICT DO NOTHING;
+			ELSE
+				DELETE FROM access_policy.resource_grants
+				 WHERE id = (SELECT ap_fuzz.pick(ARRAY(
+								SELECT g.id FROM access_policy.resource_grants g
+								  JOIN ap_fuzz.org_closure c ON c.org = g.authorized_org_id
+								  JOIN access_policy.assignments a ON a.org_id = c.anc
+								 WHERE a.user_id = uid ORDER BY g.id)));
+			END IF;
+		ELSE						-- move its org, or one above it, elsewhere
+			x_id := ap_fuzz.pick(ARRAY(SELECT c.anc FROM ap_fuzz.org_closure c WHERE c.org = x_org ORDER BY c.anc));
+			x_parent := NULL;
+			IF random() < 0.9 THEN
+				x_parent := ap_fuzz.pick(ARRAY(
+					SELECT o.id FROM access_policy.orgs o
+					 WHERE NOT EXISTS (SELECT 1 FROM ap_fuzz.org_closure c WHERE c.org = o.id AND c.anc = x_id)
+					 ORDER BY o.id));
+			END IF;
+			BEGIN
+				UPDATE access_policy.orgs SET parent_id = x_parent WHERE id = x_id;
+			EXCEPTION WHEN invalid_parameter_value OR integrity_constraint_violation THEN
+				NULL;
+			END;
+			PERFORM ap_fuzz.refresh_closure();
+		END IF;
+	END LOOP;
+END;
+$$;
+
+-- conn_value: a value quoted for a libpq connection string
+CREATE FUNCTION ap_fuzz.conn_value(v text) RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT '''' || replace(replace(v, '\', '\\'), '''', '\''') || '''' $$;
+
+-- mutate_elsewhere: mutate() (or mutate_user() for uid) committed by another
+-- session (through dblink, when it is installed and can connect back), so
+-- that this backend must see a change it did not make at its next statement;
+-- else the same change here.  The random sequence is the same either way.
+CREATE FUNCTION ap_fuzz.mutate_elsewhere(w int, ph int, uid text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	seed1 double precision := random() * 2 - 1;
+	seed2 double precision := random() * 2 - 1;
+	nsp text;
+	sockdir text := btrim(split_part(current_setting('unix_socket_directories'), ',', 1));
+	conn text;
+	change text := CASE WHEN uid IS NULL THEN format('ap_fuzz.mutate(%s, %s)', w, ph)
+						ELSE format('ap_fuzz.mutate_user(%s, %s, %L)', w, ph, uid) END;
+BEGIN
+	SELECT n.nspname INTO nsp
+	  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+	 WHERE e.extname = 'dblink';
+	IF nsp IS NOT NULL THEN
+		conn := format('dbname=%s user=%s port=%s', ap_fuzz.conn_value(current_database()),
+					   ap_fuzz.conn_value(current_user), current_setting('port'));
+		IF sockdir <> '' THEN
+			conn := conn || ' host=' || ap_fuzz.conn_value(sockdir);
+		END IF;
+		BEGIN
+			EXECUTE format('SELECT %I.dblink_exec($1, $2)', nsp)
+			  USING conn, format('DO $do$BEGIN PERFORM setseed(%s); PERFORM %s; END$do$', seed1, change);
+		EXCEPTION WHEN OTHERS THEN
+			RAISE NOTICE 'world %: changing from another session failed (%), changing here', w, SQLERRM;
+			nsp := NULL;
+		END;
+	END IF;
+	IF nsp IS NULL THEN
+		PERFORM setseed(seed1);
+		EXECUTE 'SELECT ' || change;
+	END IF;
+	UPDATE ap_fuzz.worlds SET remote = (nsp IS NOT NULL) WHERE world = w;
+	PERFORM setseed(seed2);
+END;
+$$;
+
+------------------------------------------------------------------------------
+-- Checks
+------------------------------------------------------------------------------
+
+-- arg_id: an id aimed at the user (biased), any, deep in a tree, unknown or NULL
+CREATE FUNCTION ap_fuzz.arg_id(biased bigint[], any_ids bigint[], deep bigint[], bad bigint[]) RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+	rnd double precision := random();
+BEGIN
+	RETURN CASE WHEN rnd < 0.45 AND cardinality(biased) > 0 THEN ap_fuzz.pick(biased)
+				WHEN rnd < 0.83 THEN ap_fuzz.pick(any_ids)
+				WHEN rnd < 0.90 AND cardinality(deep) > 0 THEN ap_fuzz.pick(deep)
+				WHEN rnd < 0.965 THEN ap_fuzz.pick(bad)
+				ELSE NULL END;
+END;
+$$;
+
+-- arg_name: a name the user's roles carry (biased), any registered one, or NULL
+CREATE FUNCTION ap_fuzz.arg_name(biased text[], any_names text[]) RETURNS text
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+	rnd double precision := random();
+BEGIN
+	RETURN CASE WHEN rnd < 0.55 AND cardinality(biased) > 0 THEN ap_fuzz.pick(biased)
+				WHEN rnd < 0.975 THEN ap_fuzz.pick(any_names)
+				ELSE NULL END;
+END;
+$$;
+
+-- whos: the identities checked in world w: u1..uN, the canary, a user that
+-- does not exist and no user (NULL)
+CREATE FUNCTION ap_fuzz.whos(w int) RETURNS text[]
+LANGUAGE sql STABLE
+AS $$
+	SELECT ARRAY(SELECT 'u' || g FROM generate_series(1, p.n_users) g) || ARRAY['canary', 'ghost', NULL]
+	  FROM ap_fuzz.plan p WHERE p.world = w
+$$;
+
+-- gen_checks: k random checks per user (fewer for the identities that hold
+-- nothing) for phase ph; with interleave, k argument sets each checked for
+-- every identity in turn; with only_who, checks for that user only
+CREATE FUNCTION ap_fuzz.gen_checks(w int, ph int, k int, interleave boolean DEFAULT false,
+								   only_who text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	all_orgs bigint[];
+	deep_orgs bigint[];
+	bad_orgs bigint[];
+	all_res bigint[];
+	top_res bigint[];
+	deep_res bigint[];
+	bad_res bigint[];
+	perms text[];
+	actions text[];
+	x_whos text[] := CASE WHEN only_who IS NULL THEN ap_fuzz.whos(w) ELSE ARRAY[only_who] END;
+	x_who text;
+	aim text;
+	reach_orgs bigint[];
+	reach_res bigint[];
+	reach_top bigint[];
+	who_perms text[];
+	n int;
+	i int;
+	j int;
+	rnd double precision;
+	x_fn text;
+	x_org bigint;
+	x_res bigint;
+	x_name text;
+	lo bigint;
+	hi bigint;
+BEGIN
+	PERFORM ap_fuzz.refresh_closure();
+	n := COALESCE((SELECT max(c.id) FROM ap_fuzz.checks c WHERE c.world = w AND c.phase = ph), 0);
+	all_orgs := ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id);
+	deep_orgs := ARRAY(SELECT c.org FROM ap_fuzz.org_closure c GROUP BY c.org HAVING count(*) > 40 ORDER BY c.org);
+	all_res := ARRAY(SELECT r.id FROM access_policy.resources r ORDER BY r.id);
+	top_res := ARRAY(SELECT r.id FROM access_policy.resources r WHERE r.parent_id IS NULL ORDER BY r.id);
+	deep_res := ARRAY(SELECT c.res FROM ap_fuzz.res_closure c GROUP BY c.res HAVING count(*) > 4 ORDER BY c.res);
+	perms := ARRAY(SELECT p.name FROM access_policy.permissions p ORDER BY p.name);
+	actions := ARRAY(SELECT DISTINCT ka.action FROM access_policy.kind_actions ka ORDER BY 1);
+	-- unknown ids: extremes, just past the end, ids of earlier worlds and deleted ones
+	SELECT min(o.id), max(o.id) INTO lo, hi FROM access_policy.orgs o;
+	bad_orgs := ARRAY[0, -1, hi + 1, hi + 1000, 9223372036854775807, -9223372036854775808]::bigint[]
+		|| ap_fuzz.sample(ARRAY(SELECT g FROM generate_series(greatest(1, lo - 300), hi) g
+								 WHERE NOT EXISTS (SELECT 1 FROM access_policy.orgs o WHERE o.id = g)
+								 ORDER BY g), 8);
+	SELECT COALESCE(min(r.id), 1), COALESCE(max(r.id), 1) INTO lo, hi FROM access_policy.resources r;
+	bad_res := ARRAY[0, -1, hi + 1, hi + 1000, 9223372036854775807, -9223372036854775808]::bigint[]
+		|| ap_fuzz.sample(ARRAY(SELECT g FROM generate_series(greatest(1, lo - 300), hi) g
+								 WHERE NOT EXISTS (SELECT 1 FROM access_policy.resources r WHERE r.id = g)
+								 ORDER BY g), 8);
+
+	FOR i IN 1 .. CASE WHEN interleave THEN k ELSE cardinality(x_whos) END LOOP
+		x_who := x_whos[i];
+		-- whom the arguments aim at
+		aim := CASE WHEN interleave THEN 'u' || ap_fuzz.rint(1, cardinality(x_whos) - 3) ELSE x_who END;
+		reach_orgs := ARRAY(SELECT DISTINCT c.org FROM ap_fuzz.org_closure c
+							  JOIN access_policy.assignments a ON a.org_id = c.anc
+							 WHERE a.user_id = aim ORDER BY 1);
+		reach_res := ARRAY(SELECT r.id FROM access_policy.resources r WHERE r.org_id = ANY (reach_orgs)
+						   UNION
+						   SELECT c.res FROM ap_fuzz.res_closure c
+							 JOIN access_policy.resource_grants g ON g.resource_id = c.anc
+							WHERE g.authorized_org_id = ANY (reach_orgs)
+						   ORDER BY 1);
+		reach_top := ARRAY(SELECT x FROM unnest(reach_res) x WHERE x = ANY (top_res) ORDER BY 1);
+		who_perms := ARRAY(SELECT DISTINCT rp.permission FROM access_policy.assignments a
+							 JOIN access_policy.role_permissions rp ON rp.role_id = a.role_id
+							WHERE a.user_id = aim ORDER BY 1);
+
+		FOR j IN 1 .. CASE WHEN interleave THEN 1
+						   WHEN x_who LIKE 'u%' THEN k
+						   ELSE greatest(5, k / 5) END LOOP
+			rnd := random();
+			x_fn := CASE WHEN rnd < 0.26 THEN 'can'
+						 WHEN rnd < 0.48 THEN 'can_resource'
+						 WHEN rnd < 0.62 THEN 'can_action'
+						 WHEN rnd < 0.72 THEN 'can_row'
+						 WHEN rnd < 0.80 THEN 'orgs_with'
+						 WHEN rnd < 0.90 THEN 'resources_with'
+						 ELSE 'resources_allowing' END;
+			x_org := NULL;
+			x_res := NULL;
+			IF x_fn = 'can' THEN
+				x_org := ap_fuzz.arg_id(reach_orgs, all_orgs, deep_orgs, bad_orgs);
+			ELSIF x_fn IN ('can_resource', 'can_action') THEN
+				x_res := ap_fuzz.arg_id(reach_res, all_res, deep_res, bad_res);
+			ELSIF x_fn = 'can_row' THEN
+				x_res := ap_fuzz.arg_id(reach_res, all_res, deep_res, bad_res);
+				rnd := random();
+				IF rnd < 0.7 THEN
+					x_org := COALESCE((SELECT rr.org_id FROM access_policy.resources rr WHERE rr.id = x_res),
+									  ap_fuzz.pick(all_orgs));
+				ELSIF rnd < 0.95 THEN
+					x_org := ap_fuzz.arg_id(reach_orgs, all_orgs, deep_orgs, bad_orgs);
+				END IF;
+				IF random() < 0.15 THEN
+					x_res := NULL;
+				END IF;
+			ELSIF x_fn IN ('resources_with', 'resources_allowing') THEN
+				x_res := CASE WHEN random() < 0.5 THEN ap_fuzz.arg_id(reach_top, top_res, deep_res, bad_res)
+							  ELSE ap_fuzz.arg_id(reach_res, all_res, deep_res, bad_res) END;
+			END IF;
+			x_name := CASE WHEN x_fn IN ('can_action', 'resources_allowing') THEN ap_fuzz.arg_name('{}', actions)
+						   ELSE ap_fuzz.arg_name(who_perms, perms) END;
+
+			IF interleave THEN
+				INSERT INTO ap_fuzz.checks (world, phase, id, who, fn, org, res, name)
+				SELECT w, ph, n + t.ord, t.who, x_fn, x_org, x_res, x_name
+				  FROM unnest(x_whos) WITH ORDINALITY AS t (who, ord);
+				n := n + cardinality(x_whos);
+			ELSE
+				n := n + 1;
+				INSERT INTO ap_fuzz.checks (world, phase, id, who, fn, org, res, name)
+				VALUES (w, ph, n, x_who, x_fn, x_org, x_res, x_name);
+			END IF;
+		END LOOP;
+	END LOOP;
+END;
+$$;
+
+-- compare_sql: the statement that evaluates one identity's checks of a phase
+-- on both sides, in one statement (one statement_timestamp())
+CREATE FUNCTION ap_fuzz.compare_sql(w int, ph int, x_who text) RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+SELECT format($f$
+INSERT INTO ap_fuzz.results (world, phase, id, engine, reference, at)
+SELECT c.world, c.phase, c.id,
+	   CASE c.fn
+		   WHEN 'can' THEN access_policy.can(c.org, c.name)::text
+		   WHEN 'can_resource' THEN access_policy.can_resource(c.res, c.name)::text
+		   WHEN 'can_action' THEN access_policy.can_action(c.res, c.name)::text
+		   WHEN 'can_row' THEN access_policy.can_row(c.org, c.res, c.name)::text
+		   WHEN 'orgs_with' THEN access_policy.orgs_with(c.name)::text
+		   WHEN 'resources_with' THEN access_policy.resources_with(c.res, c.name)::text
+		   WHEN 'resources_allowing' THEN access_policy.resources_allowing(c.res, c.name)::text
+	   END,
+	   CASE c.fn
+		   WHEN 'can' THEN ap_ref.can(c.who, c.org, c.name, statement_timestamp())::text
+		   WHEN 'can_resource' THEN ap_ref.can_resource(c.who, c.res, c.name, statement_timestamp())::text
+		   WHEN 'can_action' THEN ap_ref.can_action(c.who, c.res, c.name, statement_timestamp())::text
+		   WHEN 'can_row' THEN ap_ref.can_row(c.who, c.org, c.res, c.name, statement_timestamp())::text
+		   WHEN 'orgs_with' THEN ap_ref.orgs_with(c.who, c.name, statement_timestamp())::text
+		   WHEN 'resources_with' THEN ap_ref.resources_with(c.who, c.res, c.name, statement_timestamp())::text
+		   WHEN 'resources_allowing' THEN ap_ref.resources_allowing(c.who, c.res, c.name, statement_timestamp())::text
+	   END,
+	   statement_timestamp()
+  FROM ap_fuzz.checks c
+ WHERE c.world = %s AND c.phase = %s AND c.who IS NOT DISTINCT FROM %L
+$f$, w, ph, x_who)
+$$;
+
+-- warm: run the engine over a phase's checks for the current identity and
+-- throw the answers away (to fill its cache before a rollback)
+CREATE FUNCTION ap_fuzz.warm(w int, ph int, x_who text) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	c record;
+BEGIN
+	FOR c IN SELECT * FROM ap_fuzz.checks ch WHERE ch.world = w AND ch.phase = ph
+						 AND ch.who IS NOT DISTINCT FROM x_who ORDER BY ch.id LOOP
+		PERFORM ap_fuzz.eval_engine(c.fn, c.org, c.res, c.name);
+	END LOOP;
+END;
+$$;
+
+-- eval_engine: one check of the C engine as text; an error as its SQLSTATE and message
+CREATE FUNCTION ap_fuzz.eval_engine(x_fn text, x_org bigint, x_res bigint, x_name text) RETURNS text
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	RETURN CASE x_fn
+			   WHEN 'can' THEN access_policy.can(x_org, x_name)::text
+			   WHEN 'can_resource' THEN access_policy.can_resource(x_res, x_name)::text
+			   WHEN 'can_action' THEN access_policy.can_action(x_res, x_name)::text
+			   WHEN 'can_row' THEN access_policy.can_row(x_org, x_res, x_name)::text
+			   WHEN 'orgs_with' THEN access_policy.orgs_with(x_name)::text
+			   WHEN 'resources_with' THEN access_policy.resources_with(x_res, x_name)::text
+			   WHEN 'resources_allowing' THEN access_policy.resources_allowing(x_res, x_name)::text
+		   END;
+EXCEPTION WHEN OTHERS THEN
+	-- past 63 characters only the SQLSTATE is compared (the engine shortens the name)
+	RETURN 'ERROR ' || SQLSTATE || CASE WHEN length(x_name) < 64 THEN ': ' || SQLERRM ELSE '' END;
+END;
+$$;
+
+-- eval_ref: the same check in the reference model, at time at
+CREATE FUNCTION ap_fuzz.eval_ref(x_who text, x_fn text, x_org bigint, x_res bigint, x_name text, at timestamptz)
+RETURNS text
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	RETURN CASE x_fn
+			   WHEN 'can' THEN ap_ref.can(x_who, x_org, x_name, at)::text
+			   WHEN 'can_resource' THEN ap_ref.can_resource(x_who, x_res, x_name, at)::text
+			   WHEN 'can_action' THEN ap_ref.can_action(x_who, x_res, x_name, at)::text
+			   WHEN 'can_row' THEN ap_ref.can_row(x_who, x_org, x_res, x_name, at)::text
+			   WHEN 'orgs_with' THEN ap_ref.orgs_with(x_who, x_name, at)::text
+			   WHEN 'resources_with' THEN ap_ref.resources_with(x_who, x_res, x_name, at)::text
+			   WHEN 'resources_allowing' THEN ap_ref.resources_allowing(x_who, x_res, x_name, at)::text
+		   END;
+EXCEPTION WHEN OTHERS THEN
+	RETURN 'ERROR ' || SQLSTATE || CASE WHEN length(x_name) < 64 THEN ': ' || SQLERRM ELSE '' END;
+END;
+$$;
+
+-- interleaved: phase 6, all in one statement: validity boundaries moved to
+-- exactly now, random, aimed and erroneous checks, each evaluated for every
+-- identity in turn
+CREATE FUNCTION ap_fuzz.interleaved(w int, ph int, k int) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	t timestamptz := statement_timestamp();
+	x_whos text[] := ap_fuzz.whos(w);
+	n int;
+	c record;
+	cur text := '<none yet>';
+	x_engine text;
+	x_ref text;
+BEGIN
+	-- boundaries at exactly t: "ends now" is over, "starts now" has begun
+	UPDATE access_policy.assignments SET enabled = true, valid_from = '-infinity', expires_at = t
+	 WHERE id IN (SELECT unnest(ap_fuzz.sample(ARRAY(SELECT a.id FROM access_policy.assignments a ORDER BY a.id), 8)));
+	UPDATE access_policy.assignments SET enabled = true, valid_from = t, expires_at = 'infinity'
+	 WHERE id IN (SELECT unnest(ap_fuzz.sample(ARRAY(SELECT a.id FROM access_policy.assignments a
+												   WHERE a.expires_at <> t ORDER BY a.id), 8)));
+	UPDATE access_policy.resource_grants SET valid_from = '-infinity', expires_at = t
+	 WHERE id IN (SELECT unnest(ap_fuzz.sample(ARRAY(SELECT g.id FROM access_policy.resource_grants g ORDER BY g.id), 6)));
+	UPDATE access_policy.resource_grants SET valid_from = t, expires_at = 'infinity'
+	 WHERE id IN (SELECT unnest(ap_fuzz.sample(ARRAY(SELECT g.id FROM access_policy.resource_grants g
+												   WHERE g.expires_at <> t ORDER BY g.id), 6)));
+
+	PERFORM ap_fuzz.gen_checks(w, ph, k, true);
+	n := (SELECT max(ch.id) FROM ap_fuzz.checks ch WHERE ch.world = w AND ch.phase = ph);
+
+	-- aimed at the boundaries: the assignment's org and a permission of its role,
+	-- the granted resource and a permission of the grant's role
+	INSERT INTO ap_fuzz.checks (world, phase, id, who, fn, org, res, name)
+	SELECT w, ph, n + row_number() OVER (ORDER BY b.ord, t2.ord), t2.who, b.fn, b.org, b.res, b.name
+	  FROM (SELECT row_number() OVER (ORDER BY x.fn, x.org, x.res, x.name) AS ord, x.*
+			  FROM (SELECT f.fn, a.org_id AS org, NULL::bigint AS res,
+						   (SELECT rp.permission FROM access_policy.role_permissions rp
+							 WHERE rp.role_id = a.role_id ORDER BY rp.permission LIMIT 1) AS name
+					  FROM access_policy.assignments a, unnest(ARRAY['can', 'orgs_with']) f (fn)
+					 WHERE t IN (a.valid_from, a.expires_at)
+					UNION ALL
+					SELECT f.fn, NULL, g.resource_id,
+						   (SELECT rp.permission FROM access_policy.role_permissions rp
+							 WHERE rp.role_id = g.role_id ORDER BY rp.permission LIMIT 1)
+					  FROM access_policy.resource_grants g, unnest(ARRAY['can_resource', 'resources_with']) f (fn)
+					 WHERE t IN (g.valid_from, g.expires_at)) x
+			 WHERE x.name IS NOT NULL) b,
+		   unnest(x_whos) WITH ORDINALITY AS t2 (who, ord);
+	n := (SELECT max(ch.id) FROM ap_fuzz.checks ch WHERE ch.world = w AND ch.phase = ph);
+
+	-- names nobody registered or defined (errors, unless a NULL argument answers first)
+	INSERT INTO ap_fuzz.checks (world, phase, id, who, fn, org, res, name)
+	SELECT w, ph, n + row_number() OVER (ORDER BY e.ord, t2.ord), t2.who, e.fn, e.org, e.res, e.name
+	  FROM (SELECT row_number() OVER () AS ord, x.*
+			  FROM (VALUES
+					('can', (SELECT min(o.id) FROM access_policy.orgs o), NULL::bigint, 'fz.nope'),
+					('can', NULL, NULL, 'fz.nope'),
+					('can', -1, NULL, 'Reviews.View'),
+					('can', (SELECT max(o.id) FROM access_policy.orgs o), NULL, repeat('fz.long', 12)),
+					('can_resource', NULL, (SELECT min(r.id) FROM access_policy.resources r), 'reviews.viewx'),
+					('can_resource', NULL, -5, 'no.such'),
+					('can_resource', NULL, NULL, 'no.such'),
+					('can_action', NULL, (SELECT min(r.id) FROM access_policy.resources r), 'fly'),
+					('can_action', NULL, -5, 'fly'),
+					('can_action', NULL, NULL, 'fly'),
+					('can_action', NULL, (SELECT min(r.id) FROM access_policy.resources r), 'OPEN'),
+					('can_row', (SELECT min(o.id) FROM access_policy.orgs o), NULL, 'fz.nope'),
+					('can_row', NULL, (SELECT min(r.id) FROM access_policy.resources r), 'fz.nope'),
+					('can_row', (SELECT r.org_id FROM access_policy.resources r ORDER BY r.id LIMIT 1),
+								(SELECT min(r.id) FROM access_policy.resources r), 'fz.nope'),
+					('orgs_with', NULL, NULL, 'fz.nope'),
+					('orgs_with', NULL, NULL, NULL),
+					('resources_with', NULL, (SELECT min(r.id) FROM access_policy.resources r), 'fz.nope'),
+					('resources_with', NULL, -5, 'fz.nope'),
+					('resources_with', NULL, NULL, 'fz.nope'),
+					('resources_allowing', NULL, (SELECT min(r.id) FROM access_policy.resources r), 'fly'),
+					('resources_allowing', NULL, -5, 'fly'),
+					('resources_allowing', NULL, NULL, 'fly')) AS x (fn, org, res, name)) e,
+		   unnest(x_whos) WITH ORDINALITY AS t2 (who, ord);
+
+	FOR c IN SELECT * FROM ap_fuzz.checks ch WHERE ch.world = w AND ch.phase = ph ORDER BY ch.id LOOP
+		IF c.who IS DISTINCT FROM cur THEN
+			IF c.who IS NULL THEN
+				PERFORM access_policy.clear_user();
+			ELSE
+				PERFORM access_policy.set_user(c.who::text);
+			END IF;
+			cur := c.who;
+		END IF;
+		x_engine := ap_fuzz.eval_engine(c.fn, c.org, c.res, c.name);
+		x_ref := ap_fuzz.eval_ref(c.who, c.fn, c.org, c.res, c.name, t);
+		INSERT INTO ap_fuzz.results (world, phase, id, engine, reference, at)
+		VALUES (w, ph, c.id, x_engine, x_ref, t);
+	END LOOP;
+END;
+$$;
+
+-- describe: a check as it would be written in SQL
+CREATE FUNCTION ap_fuzz.describe(c ap_fuzz.checks) RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+	SELECT format('%s(%s)', c.fn,
+				  CASE c.fn
+					  WHEN 'can' THEN format('%s, %s', COALESCE(c.org::text, 'NULL'), quote_nullable(c.name))
+					  WHEN 'can_row' THEN format('%s, %s, %s', COALESCE(c.org::text, 'NULL'),
+												 COALESCE(c.res::text, 'NULL'), quote_nullable(c.name))
+					  WHEN 'orgs_with' THEN quote_nullable(c.name)
+					  ELSE format('%s, %s', COALESCE(c.res::text, 'NULL'), quote_nullable(c.name))
+				  END)
+$$;
+
+-- answer_diff: for two lists, what only one side has
+CREATE FUNCTION ap_fuzz.answer_diff(engine text, reference text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+DECLARE
+	e bigint[];
+	r bigint[];
+BEGIN
+	IF engine NOT LIKE '{%' OR reference NOT LIKE '{%' THEN
+		RETURN '';
+	END IF;
+	e := engine::bigint[];
+	r := reference::bigint[];
+	RETURN format(' [only engine: %s, only reference: %s]',
+				  left(ARRAY(SELECT unnest(e) EXCEPT SELECT unnest(r) ORDER BY 1)::text, 200),
+				  left(ARRAY(SELECT unnest(r) EXCEPT SELECT unnest(e) ORDER BY 1)::text, 200));
+END;
+$$;
+
+-- finish_world: record and print the outcome of world w
+CREATE FUNCTION ap_fuzz.finish_world(w int) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	s record;
+	m record;
+	shown int := 0;
+BEGIN
+	ANALYZE ap_fuzz.checks, ap_fuzz.results;	-- they grow world after world
+	SELECT count(*) AS n,
+		   count(*) FILTER (WHERE r.engine = 'true' OR r.engine LIKE '{_%') AS positive,
+		   count(*) FILTER (WHERE r.engine IS DISTINCT FROM r.reference) AS mismatch,
+		   count(*) FILTER (WHERE (c.who IS NULL OR c.who IN ('canary', 'ghost'))
+							  AND r.engine IS DISTINCT FROM 'false' AND r.engine IS DISTINCT FROM '{}'
+							  AND r.engine NOT LIKE 'ERROR%') AS canary,
+		   count(*) FILTER (WHERE r.engine LIKE 'ERROR%') AS errors,
+		   count(DISTINCT r.at) AS instants
+	  INTO s
+	  FROM ap_fuzz.results r
+	  JOIN ap_fuzz.checks c USING (world, phase, id)
+	 WHERE r.world = w;
+	UPDATE ap_fuzz.worlds
+	   SET finished = clock_timestamp(), n_checks = s.n, n_positive = s.positive,
+		   n_mismatch = s.mismatch, n_canary = s.canary
+	 WHERE world = w;
+	SELECT * INTO m FROM ap_fuzz.worlds WHERE world = w;
+	RAISE NOTICE 'world %: %; changes by another session: %', w, m.info,
+		CASE WHEN m.remote THEN 'yes' ELSE 'no (dblink missing or failing)' END;
+	RAISE NOTICE 'world %: % checks (% positive, % errors, % instants), % mismatches, % canary violations, % s: %',
+		w, s.n, s.positive, s.errors, s.instants, s.mismatch, s.canary,
+		round(extract(epoch FROM m.finished - m.started)::numeric, 1),
+		CASE WHEN s.mismatch = 0 AND s.canary = 0 THEN 'ok' ELSE 'FAILED' END;
+	FOR m IN
+		SELECT ap_fuzz.describe(c) AS what, c.phase, c.who, r.engine, r.reference, r.at
+		  FROM ap_fuzz.results r
+		  JOIN ap_fuzz.checks c USING (world, phase, id)
+		 WHERE r.world = w
+		   AND (r.engine IS DISTINCT FROM r.reference
+				OR ((c.who IS NULL OR c.who IN ('canary', 'ghost'))
+					AND r.engine IS DISTINCT FROM 'false' AND r.engine IS DISTINCT FROM '{}'
+					AND r.engine NOT LIKE 'ERROR%'))
+		 ORDER BY c.phase, c.id
+	LOOP
+		shown := shown + 1;
+		EXIT WHEN shown > 30;
+		RAISE WARNING 'MISMATCH world % phase % user %: % engine=% reference=% (at %)',
+			w, m.phase, COALESCE(m.who, '(none)'), m.what,
+			left(COALESCE(m.engine, 'NULL'), 200),
+			left(COALESCE(m.reference, 'NULL'), 200) || ap_fuzz.answer_diff(m.engine, m.reference), m.at;
+	END LOOP;
+END;
+$$;
+
+-- script: every statement of the run, in order; psql runs them with \gexec so
+-- that each is its own top-level statement with its own statement_timestamp()
+CREATE FUNCTION ap_fuzz.script(scale double precision) RETURNS TABLE (ord bigint, stmt text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	p record;
+	x_who text;
+	n bigint := 0;
+	ph int;
+	kk int[] := ARRAY[150, 100, 90, 60, 60, 30, 40];
+BEGIN
+	FOR i IN 1 .. 7 LOOP
+		kk[i] := greatest(1, round(kk[i] * scale));
+	END LOOP;
+	FOR p IN SELECT * FROM ap_fuzz.plan ORDER BY world LOOP
+		n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.build_world(%s)', p.world); RETURN NEXT;
+		FOR ph IN 1 .. 5 LOOP
+			IF ph = 2 THEN
+				n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.mutate_elsewhere(%s, 2)', p.world); RETURN NEXT;
+			ELSIF ph = 3 THEN
+				n := n + 1; ord := n; stmt := format('BEGIN ISOLATION LEVEL %s', p.iso); RETURN NEXT;
+				n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.mutate(%s, 3)', p.world); RETURN NEXT;
+			ELSIF ph = 4 THEN
+				-- the engine sees changes that are then rolled back
+				n := n + 1; ord := n; stmt := 'BEGIN'; RETURN NEXT;
+				n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.mutate(%s, 4)', p.world); RETURN NEXT;
+				FOREACH x_who IN ARRAY ARRAY['u1', 'u2', 'u3'] LOOP
+					n := n + 1; ord := n; stmt := format('SELECT access_policy.set_user(%L::text)', x_who); RETURN NEXT;
+					n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.warm(%s, 3, %L)', p.world, x_who); RETURN NEXT;
+				END LOOP;
+				n := n + 1; ord := n; stmt := 'ROLLBACK'; RETURN NEXT;
+			ELSIF ph = 5 THEN
+				n := n + 1; ord := n; stmt := 'BEGIN'; RETURN NEXT;
+			END IF;
+			n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.gen_checks(%s, %s, %s)', p.world, ph, kk[ph]); RETURN NEXT;
+			IF ph = 5 THEN
+				-- the engine sees changes that are then rolled back to a savepoint
+				n := n + 1; ord := n; stmt := 'SAVEPOINT before_changes'; RETURN NEXT;
+				n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.mutate(%s, 5)', p.world); RETURN NEXT;
+				FOREACH x_who IN ARRAY ARRAY['u1', 'u2', 'u3'] LOOP
+					n := n + 1; ord := n; stmt := format('SELECT access_policy.set_user(%L::text)', x_who); RETURN NEXT;
+					n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.warm(%s, 5, %L)', p.world, x_who); RETURN NEXT;
+				END LOOP;
+				n := n + 1; ord := n; stmt := 'ROLLBACK TO SAVEPOINT before_changes'; RETURN NEXT;
+			END IF;
+			FOREACH x_who IN ARRAY ap_fuzz.whos(p.world) LOOP
+				n := n + 1; ord := n;
+				IF ph IN (3, 5) THEN	-- inside a transaction: local identity
+					stmt := CASE WHEN x_who IS NULL THEN 'SELECT access_policy.clear_user()'
+								 ELSE format('SELECT access_policy.set_user(%L::text)', x_who) END;
+				ELSE
+					stmt := CASE WHEN x_who IS NULL THEN 'SELECT access_policy.clear_user(false)'
+								 ELSE format('SELECT access_policy.set_user(%L::text, false)', x_who) END;
+				END IF;
+				RETURN NEXT;
+				n := n + 1; ord := n; stmt := ap_fuzz.compare_sql(p.world, ph, x_who); RETURN NEXT;
+			END LOOP;
+			IF ph IN (3, 5) THEN
+				n := n + 1; ord := n; stmt := 'COMMIT'; RETURN NEXT;
+			END IF;
+		END LOOP;
+		-- phases 11..16: one identity kept across changes that touch it, made
+		-- here and by another session in turn
+		n := n + 1; ord := n; stmt := 'SELECT access_policy.set_user(''u1''::text, false)'; RETURN NEXT;
+		FOR ph IN 11 .. 16 LOOP
+			n := n + 1; ord := n;
+			stmt := format('SELECT ap_fuzz.gen_checks(%s, %s, %s, false, ''u1'')', p.world, ph, kk[7]);
+			RETURN NEXT;
+			n := n + 1; ord := n; stmt := ap_fuzz.compare_sql(p.world, ph, 'u1'); RETURN NEXT;
+			IF ph < 16 THEN
+				n := n + 1; ord := n;
+				stmt := format(CASE WHEN ph % 2 = 1 THEN 'SELECT ap_fuzz.mutate_user(%s, %s, ''u1'')'
+									ELSE 'SELECT ap_fuzz.mutate_elsewhere(%s, %s, ''u1'')' END, p.world, ph);
+				RETURN NEXT;
+			END IF;
+		END LOOP;
+		n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.interleaved(%s, 6, %s)', p.world, kk[6]); RETURN NEXT;
+		n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.finish_world(%s)', p.world); RETURN NEXT;
+	END LOOP;
+END;
+$$;
+
+-- summary: passed and failed worlds of the run (a world that did not finish failed)
+CREATE FUNCTION ap_fuzz.summary(OUT passed int, OUT failed int)
+LANGUAGE sql STABLE
+AS $$
+	SELECT count(*) FILTER (WHERE w.finished IS NOT NULL AND w.n_mismatch = 0 AND w.n_canary = 0)::int,
+		   count(*) FILTER (WHERE w.finished IS NULL OR w.n_mismatch > 0 OR w.n_canary > 0)::int
+	  FROM ap_fuzz.plan p LEFT JOIN ap_fuzz.worlds w USING (world)
+$$;
+
+------------------------------------------------------------------------------
+-- The run
+------------------------------------------------------------------------------
+
+\echo differential: seed :seed, :worlds worlds, scale :scale
+\o /dev/null
+SET client_min_messages = notice;		-- the world reports
+SELECT setseed(:seed);
+INSERT INTO ap_fuzz.plan (world, n_users, iso)
+SELECT g, ap_fuzz.rint(6, 12), CASE WHEN random() < 0.5 THEN 'READ COMMITTED' ELSE 'REPEATABLE READ' END
+  FROM generate_series(1, :worlds) g
+ ORDER BY g;
+
+SELECT s.stmt FROM ap_fuzz.script(:scale) s ORDER BY s.ord \gexec
+\o
+
+SELECT format('differential: %s worlds, %s checks, %s positive, %s mismatches, %s canary violations, %s s',
+			  count(*), sum(n_checks), sum(n_positive), sum(n_mismatch), sum(n_canary),
+			  round(extract(epoch FROM max(finished) - min(started))::numeric, 1)) AS line
+  FROM ap_fuzz.worlds \gset
+\echo :line
