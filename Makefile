@@ -19,6 +19,8 @@ DATA         = $(wildcard sql/$(EXTENSION)--*--*.sql)
 REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team
 REGRESS_OPTS = --inputdir=test
 ISOLATION    = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
+# pg_isolation_regress 15 reads expected output from <outputdir>/expected or
+# <inputdir>/expected only: test/expected is a link to the top-level expected/.
 ISOLATION_OPTS = --inputdir=test
 
 PG_CONFIG   ?= pg_config
@@ -40,12 +42,12 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 .PHONY: test demo bench
 # The README's two commands (both work on a fresh Debian 12 machine as root).
 test:
-	test/run
+	@test/run
 
 demo:
-	test/demo
+	@test/demo
 
 # Benchmark against baselines measured in the same run (BENCH_SCALE=small|full).
 BENCH_SCALE ?= full
 bench:
-	BENCH_SCALE=$(BENCH_SCALE) test/bench/run
+	@BENCH_SCALE=$(BENCH_SCALE) test/bench/run
