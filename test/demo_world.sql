@@ -346,3 +346,110 @@ SELECT p.id, p.name
 COMMIT;
 
 RESET ROLE;
+
+\echo
+\echo '######################################################################'
+\echo '# 5. Vendor support access'
+\echo '#    read-only by default; the MSP admin opens write access for a week'
+\echo '#    for the whole tree; a customer admin tightens her own org'
+\echo '######################################################################'
+
+-- the vendor's support agent (support staff are created by a superuser)
+\o /dev/null
+SELECT access_policy.create_user('sophie', 'sophie@vendor.example', 'Sophie (vendor support)', is_support_staff => true);
+GRANT EXECUTE ON FUNCTION
+	access_policy.set_support_access(bigint, text, text, text, timestamptz, boolean),
+	access_policy.revoke_support_access(bigint),
+	access_policy.invite(bigint, text, text),
+	access_policy.create_user(text, text, text, boolean)
+TO demo_app;
+\o
+SET ROLE demo_app;
+
+\echo
+\echo 'Sophie (support staff) by default: every org open read-only (my_support_orgs()):'
+BEGIN; SELECT access_policy.set_user('sophie') \gset
+SELECT org_id, org_name, level, source, summary FROM access_policy.my_support_orgs() ORDER BY org_id;
+\echo 'She reads Fabrikam''s responses, but cannot write them:'
+SELECT count(*) AS fabrikam_rows_seen FROM demo.responses WHERE org_id = 120;
+\set ON_ERROR_STOP 0
+INSERT INTO demo.responses (org_id, form, submitted_by, answer) VALUES (120, 'Incident report', 'sophie', 'fixed typo');
+\set ON_ERROR_STOP 1
+ROLLBACK;
+
+\echo
+\echo 'maria (Admin of Northwind MSP) opens write access for 1 week on the whole tree (cascade => true):'
+\echo '  SELECT access_policy.set_support_access(100, ''write'', ''Migrating forms to v2 (ticket 4711)'','
+\echo '                                          duration => ''1 week'', cascade => true);'
+BEGIN; SELECT access_policy.set_user('maria') \gset
+SELECT access_policy.set_support_access(100, 'write', 'Migrating forms to v2 (ticket 4711)',
+										duration => '1 week', cascade => true) \gset
+COMMIT;
+\echo 'paula (Admin of Contoso Dental) tightens her own org (and its clinics) back to read:'
+BEGIN; SELECT access_policy.set_user('paula') \gset
+SELECT access_policy.set_support_access(110, 'read', 'Read-only is enough for Contoso') \gset
+\echo 'What paula sees for her org and a clinic (support_status()):'
+SELECT org_id, org_name, level, source, source_org_id, summary, reason FROM access_policy.support_status(110)
+UNION ALL
+SELECT org_id, org_name, level, source, source_org_id, summary, reason FROM access_policy.support_status(111);
+COMMIT;
+
+\echo
+\echo 'Sophie now: write where the MSP opened it, with the countdown; read at Contoso:'
+BEGIN; SELECT access_policy.set_user('sophie') \gset
+SELECT org_id, org_name, level, source, summary FROM access_policy.my_support_orgs() ORDER BY org_id;
+INSERT INTO demo.responses (org_id, form, submitted_by, answer)
+VALUES (120, 'Incident report', 'sophie', 'Migrated to form v2') RETURNING id, org_id, form;
+\set ON_ERROR_STOP 0
+INSERT INTO demo.responses (org_id, form, submitted_by, answer) VALUES (110, 'Staff survey', 'sophie', 'not allowed');
+\set ON_ERROR_STOP 1
+ROLLBACK;
+BEGIN; SELECT access_policy.set_user('sophie') \gset
+\echo 'explain(''responses.write'', 120) for Sophie:'
+SELECT allowed, path, expires_at FROM access_policy.explain('responses.write', 120);
+COMMIT;
+\echo '(Every change above sent NOTIFY access_policy_support with a JSON payload and wrote audit rows:)'
+RESET ROLE;
+SELECT action, target_id AS org_id, after ->> 'level' AS level, actor_user, reason
+  FROM access_policy.audit_log WHERE target_table = 'support_settings' ORDER BY id;
+SET ROLE demo_app;
+
+\echo
+\echo '######################################################################'
+\echo '# 6. Team management: invitations'
+\echo '######################################################################'
+
+\echo
+\echo 'paula invites tina@contoso.example as Editor; the token is returned once (only its hash is stored):'
+BEGIN; SELECT access_policy.set_user('paula') \gset
+SELECT access_policy.invite(110, 'tina@contoso.example', 'Editor') AS tina_token \gset
+SELECT access_policy.invite(110, 'leo@contoso.example', 'Viewer') AS leo_token \gset
+COMMIT;
+SELECT length(:'tina_token') AS token_length, left(:'tina_token', 4) || '...' AS token_starts;
+
+\echo 'tina signs up and accepts with the token:'
+SELECT access_policy.create_user('tina', 'tina@contoso.example', 'Tina') \gset
+BEGIN; SELECT access_policy.set_user('tina') \gset
+SELECT access_policy.accept_invitation(:'tina_token') AS joined_org;
+SELECT access_policy.can(110, 'responses.write') AS tina_can_write_at_contoso;
+COMMIT;
+
+\echo 'A day passes for leo''s invitation (the demo moves its times back 25 hours):'
+RESET ROLE;
+UPDATE access_policy.invitations SET invited_at = invited_at - interval '25 hours',
+	   expires_at = expires_at - interval '25 hours' WHERE lower(email) = 'leo@contoso.example';
+SET ROLE demo_app;
+SELECT access_policy.create_user('leo', 'leo@contoso.example', 'Leo') \gset
+BEGIN; SELECT access_policy.set_user('leo') \gset
+\set ON_ERROR_STOP 0
+SELECT access_policy.accept_invitation(:'leo_token');
+\set ON_ERROR_STOP 1
+ROLLBACK;
+
+\echo 'paula''s view: invitations sent, and the member list'
+BEGIN; SELECT access_policy.set_user('paula') \gset
+SELECT email, role, status, invited_by FROM access_policy.sent_invitations WHERE org_id = 110 ORDER BY email;
+SELECT user_id, display_name, role, status, added_by FROM access_policy.members WHERE org_id = 110 ORDER BY user_id;
+COMMIT;
+
+RESET ROLE;
