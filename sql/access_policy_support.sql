@@ -457,6 +457,38 @@ $$;
 COMMENT ON FUNCTION @extschema@.my_support_orgs() IS
 'for support staff: the orgs open to them now, with level and time left';
 
+CREATE FUNCTION @extschema@.support_statuses()
+RETURNS TABLE (org_id bigint, org_name text, level text, source text, source_org_id bigint,
+			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	me_support boolean := EXISTS (SELECT 1 FROM @extschema@.users u
+								   WHERE u.id = @extschema@.current_user_id() AND u.is_support_staff);
+	all_orgs boolean := @extschema@._is_system() OR me_support;
+BEGIN
+	RETURN QUERY
+	SELECT o.id, o.name, e.level, e.source, e.source_org_id, e.expires_at,
+		   CASE WHEN e.expires_at = 'infinity' OR e.expires_at IS NULL THEN NULL
+				ELSE e.expires_at - statement_timestamp() END,
+		   e.level || ' access, ' || CASE WHEN e.source = 'default' THEN 'by default'
+										  ELSE @extschema@._humanize(CASE WHEN e.expires_at = 'infinity' THEN NULL
+																		  ELSE e.expires_at - statement_timestamp() END) END,
+		   e.reason, e.set_by
+	  FROM @extschema@.orgs o, @extschema@._support_effective(o.id) e
+	 WHERE all_orgs OR @extschema@.can(o.id, 'settings.view')
+	 ORDER BY o.id;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.support_statuses() IS
+'support_status() of every org the acting user may see (settings.view; support staff and the system see all)';
+
+CREATE VIEW @extschema@.support_access_status AS
+SELECT * FROM @extschema@.support_statuses();
+COMMENT ON VIEW @extschema@.support_access_status IS
+'support access in force per org, for the orgs the acting user may see: level, own/inherited/default/override and from which org, end time, time left, reason';
+
 ------------------------------------------------------------------------------
 -- Privileges of this part
 ------------------------------------------------------------------------------
@@ -478,8 +510,10 @@ REVOKE ALL ON FUNCTION
 	@extschema@._support_effective(bigint),
 	@extschema@._support_paths(text, bigint),
 	@extschema@.support_status(bigint),
+	@extschema@.support_statuses(),
 	@extschema@.my_support_orgs()
 FROM PUBLIC;
+REVOKE ALL ON @extschema@.support_access_status FROM PUBLIC;
 
 /*
  * Status is self-service: customers with settings.view at the org and
@@ -490,5 +524,7 @@ FROM PUBLIC;
  */
 GRANT EXECUTE ON FUNCTION
 	@extschema@.support_status(bigint),
+	@extschema@.support_statuses(),
 	@extschema@.my_support_orgs()
 TO PUBLIC;
+GRANT SELECT ON @extschema@.support_access_status TO PUBLIC;

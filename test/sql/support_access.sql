@@ -131,7 +131,16 @@ SELECT access_policy.set_support_access(8001, 'write', 'ticket 1', duration => '
 SELECT * FROM sup_status(8001);
 SELECT * FROM sup_status(8003);
 SELECT * FROM sup_status(8002);
+-- the status view: every org the acting user may see
+SELECT org_id, org_name, level, source, source_org_id, summary FROM access_policy.support_access_status
+ WHERE org_id BETWEEN 8000 AND 8999;
 COMMIT;
+-- a member without settings.view at an org does not see its status
+BEGIN;
+SELECT access_policy.set_user('sup_child_admin');
+SELECT org_id, level, source FROM access_policy.support_access_status WHERE org_id BETWEEN 8000 AND 8999;
+SELECT * FROM sup_status(8000);
+ROLLBACK;
 -- changing the duration of an active grant
 BEGIN;
 SELECT access_policy.set_user('sup_admin');
