@@ -401,6 +401,24 @@ $$;
 COMMENT ON FUNCTION @extschema@._support_paths(text, bigint) IS
 'internal: the permissions support access gives a support staff user at an org, with where the level comes from';
 
+CREATE FUNCTION @extschema@._support_row(org bigint)
+RETURNS TABLE (org_id bigint, org_name text, level text, source text, source_org_id bigint,
+			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT o.id, o.name, e.level, e.source, e.source_org_id, e.expires_at, r.remaining,
+		   e.level || ' access, ' || CASE WHEN e.source = 'default' THEN 'by default'
+										  ELSE @extschema@._humanize(r.remaining) END,
+		   e.reason, e.set_by
+	  FROM @extschema@.orgs o, @extschema@._support_effective(o.id) e,
+		   LATERAL (SELECT CASE WHEN e.expires_at = 'infinity' OR e.expires_at IS NULL THEN NULL
+								ELSE e.expires_at - statement_timestamp() END AS remaining) r
+	 WHERE o.id = org;
+$$;
+COMMENT ON FUNCTION @extschema@._support_row(bigint) IS
+'internal: the support access status row of one org (no permission check)';
+
 CREATE FUNCTION @extschema@.support_status(org bigint)
 RETURNS TABLE (org_id bigint, org_name text, level text, source text, source_org_id bigint,
 			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text)
@@ -415,16 +433,7 @@ BEGIN
 		RAISE EXCEPTION 'permission denied: settings.view at org %', org
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
-	RETURN QUERY
-	SELECT o.id, o.name, e.level, e.source, e.source_org_id, e.expires_at,
-		   CASE WHEN e.expires_at = 'infinity' OR e.expires_at IS NULL THEN NULL
-				ELSE e.expires_at - statement_timestamp() END,
-		   e.level || ' access, ' || CASE WHEN e.source = 'default' THEN 'by default'
-										  ELSE @extschema@._humanize(CASE WHEN e.expires_at = 'infinity' THEN NULL
-																		  ELSE e.expires_at - statement_timestamp() END) END,
-		   e.reason, e.set_by
-	  FROM @extschema@.orgs o, @extschema@._support_effective(o.id) e
-	 WHERE o.id = org;
+	RETURN QUERY SELECT * FROM @extschema@._support_row(org);
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.support_status(bigint) IS
@@ -443,14 +452,9 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	RETURN QUERY
-	SELECT o.id, o.name, e.level, e.source, e.expires_at,
-		   CASE WHEN e.expires_at = 'infinity' OR e.expires_at IS NULL THEN NULL
-				ELSE e.expires_at - statement_timestamp() END,
-		   e.level || ' access, ' || CASE WHEN e.source = 'default' THEN 'by default'
-										  ELSE @extschema@._humanize(CASE WHEN e.expires_at = 'infinity' THEN NULL
-																		  ELSE e.expires_at - statement_timestamp() END) END
-	  FROM @extschema@.orgs o, @extschema@._support_effective(o.id) e
-	 WHERE e.level <> 'none'
+	SELECT s.org_id, s.org_name, s.level, s.source, s.expires_at, s.remaining, s.summary
+	  FROM @extschema@.orgs o, @extschema@._support_row(o.id) s
+	 WHERE s.level <> 'none'
 	 ORDER BY o.id;
 END;
 $$;
@@ -469,14 +473,8 @@ DECLARE
 	all_orgs boolean := @extschema@._is_system() OR me_support;
 BEGIN
 	RETURN QUERY
-	SELECT o.id, o.name, e.level, e.source, e.source_org_id, e.expires_at,
-		   CASE WHEN e.expires_at = 'infinity' OR e.expires_at IS NULL THEN NULL
-				ELSE e.expires_at - statement_timestamp() END,
-		   e.level || ' access, ' || CASE WHEN e.source = 'default' THEN 'by default'
-										  ELSE @extschema@._humanize(CASE WHEN e.expires_at = 'infinity' THEN NULL
-																		  ELSE e.expires_at - statement_timestamp() END) END,
-		   e.reason, e.set_by
-	  FROM @extschema@.orgs o, @extschema@._support_effective(o.id) e
+	SELECT s.*
+	  FROM @extschema@.orgs o, @extschema@._support_row(o.id) s
 	 WHERE all_orgs OR @extschema@.can(o.id, 'settings.view')
 	 ORDER BY o.id;
 END;
@@ -509,6 +507,7 @@ REVOKE ALL ON FUNCTION
 	@extschema@._humanize(interval),
 	@extschema@._support_effective(bigint),
 	@extschema@._support_paths(text, bigint),
+	@extschema@._support_row(bigint),
 	@extschema@.support_status(bigint),
 	@extschema@.support_statuses(),
 	@extschema@.my_support_orgs()

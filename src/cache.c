@@ -975,40 +975,71 @@ LevelFromText(Datum d)
 	return AP_SUPPORT_NONE;
 }
 
-/* LoadOrgSupport reads an org's support setting and override, if any. */
+/*
+ * SupportRowToNode copies a support_settings (or, with is_override, a
+ * support_overrides) row into its org's node.
+ */
 static void
-LoadOrgSupport(OrgNode *n)
+SupportRowToNode(OrgNode *n, HeapTuple tup, TupleDesc desc, bool is_override)
 {
+	bool		isnull;
+	int8		level = LevelFromText(heap_getattr(tup, is_override ? rels.so_level_att : rels.ss_level_att,
+												   desc, &isnull));
+	TimestampTz until = DatumGetTimestampTz(heap_getattr(tup, is_override ? rels.so_until_att : rels.ss_until_att,
+														 desc, &isnull));
+
+	if (is_override)
+	{
+		n->has_override = true;
+		n->override_level = level;
+		n->override_until = until;
+	}
+	else
+	{
+		n->has_setting = true;
+		n->setting_level = level;
+		n->setting_until = until;
+	}
+	FoldBoundary(until);
+}
+
+/*
+ * ScanSupport reads support_settings or support_overrides: the row of one org
+ * (n given) or every row (n NULL, for the whole loaded tree).
+ */
+static void
+ScanSupport(OrgNode *n, bool is_override)
+{
+	Oid			relid = is_override ? rels.support_overrides : rels.support_settings;
+	Oid			indexid = is_override ? rels.support_overrides_pkey : rels.support_settings_pkey;
+	AttrNumber	orgatt = is_override ? rels.so_org_att : rels.ss_org_att;
 	Relation	rel;
 	SysScanDesc scan;
 	ScanKeyData skey;
 	HeapTuple	tup;
-	bool		isnull;
 
-	rel = table_open(rels.support_settings, AccessShareLock);
-	ScanKeyInit(&skey, rels.ss_org_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(n->id));
-	scan = systable_beginscan(rel, rels.support_settings_pkey, true, NULL, 1, &skey);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
+	rel = table_open(relid, AccessShareLock);
+	if (n != NULL)
 	{
-		n->has_setting = true;
-		n->setting_level = LevelFromText(heap_getattr(tup, rels.ss_level_att, RelationGetDescr(rel), &isnull));
-		n->setting_until = DatumGetTimestampTz(heap_getattr(tup, rels.ss_until_att, RelationGetDescr(rel), &isnull));
-		FoldBoundary(n->setting_until);
+		ScanKeyInit(&skey, orgatt, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(n->id));
+		scan = systable_beginscan(rel, indexid, true, NULL, 1, &skey);
 	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-
-	rel = table_open(rels.support_overrides, AccessShareLock);
-	ScanKeyInit(&skey, rels.so_org_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(n->id));
-	scan = systable_beginscan(rel, rels.support_overrides_pkey, true, NULL, 1, &skey);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
+	else
+		scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
-		n->has_override = true;
-		n->override_level = LevelFromText(heap_getattr(tup, rels.so_level_att, RelationGetDescr(rel), &isnull));
-		n->override_until = DatumGetTimestampTz(heap_getattr(tup, rels.so_until_att, RelationGetDescr(rel), &isnull));
-		FoldBoundary(n->override_until);
+		OrgNode    *target = n;
+
+		if (target == NULL)
+		{
+			bool		isnull;
+			int64		id = DatumGetInt64(heap_getattr(tup, orgatt, RelationGetDescr(rel), &isnull));
+
+			target = hash_search(org_hash, &id, HASH_FIND, NULL);
+			if (target == NULL)
+				continue;
+		}
+		SupportRowToNode(target, tup, RelationGetDescr(rel), is_override);
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -1059,7 +1090,10 @@ GetOrgNode(int64 org_id)
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	if (n->exists)
-		LoadOrgSupport(n);
+	{
+		ScanSupport(n, false);
+		ScanSupport(n, true);
+	}
 	n->loaded = true;
 	return n;
 }
@@ -1102,40 +1136,8 @@ LoadAllOrgs(void)
 	table_close(rel, AccessShareLock);
 
 	/* support settings and overrides of every org */
-	rel = table_open(rels.support_settings, AccessShareLock);
-	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		bool		isnull;
-		int64		id = DatumGetInt64(heap_getattr(tup, rels.ss_org_att, RelationGetDescr(rel), &isnull));
-
-		n = hash_search(org_hash, &id, HASH_FIND, NULL);
-		if (n == NULL)
-			continue;
-		n->has_setting = true;
-		n->setting_level = LevelFromText(heap_getattr(tup, rels.ss_level_att, RelationGetDescr(rel), &isnull));
-		n->setting_until = DatumGetTimestampTz(heap_getattr(tup, rels.ss_until_att, RelationGetDescr(rel), &isnull));
-		FoldBoundary(n->setting_until);
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	rel = table_open(rels.support_overrides, AccessShareLock);
-	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		bool		isnull;
-		int64		id = DatumGetInt64(heap_getattr(tup, rels.so_org_att, RelationGetDescr(rel), &isnull));
-
-		n = hash_search(org_hash, &id, HASH_FIND, NULL);
-		if (n == NULL)
-			continue;
-		n->has_override = true;
-		n->override_level = LevelFromText(heap_getattr(tup, rels.so_level_att, RelationGetDescr(rel), &isnull));
-		n->override_until = DatumGetTimestampTz(heap_getattr(tup, rels.so_until_att, RelationGetDescr(rel), &isnull));
-		FoldBoundary(n->override_until);
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
+	ScanSupport(NULL, false);
+	ScanSupport(NULL, true);
 
 	/* child lists: count, allocate, fill */
 	hash_seq_init(&seq, org_hash);
