@@ -11,6 +11,8 @@
 #ifndef ACCESS_POLICY_H
 #define ACCESS_POLICY_H
 
+#include "access/xact.h"
+#include "miscadmin.h"
 #include "nodes/bitmapset.h"
 #include "utils/timestamp.h"
 
@@ -43,6 +45,22 @@ extern const char *ApIdentityString(void);
 /* cache.c: what a check needs about the acting user */
 extern void ApCacheInit(void);
 extern void ApBeginCheck(void);
+extern bool ApNeedBegin;
+extern TimestampTz ApCheckedStatement;
+extern Oid	ApCheckedOuterUser;
+
+/*
+ * ApBeginCheckFast: the per-row entry of every check.  Nothing to do while
+ * the same statement runs for the same role and nothing was invalidated.
+ */
+static inline void
+ApBeginCheckFast(void)
+{
+	if (unlikely(ApNeedBegin ||
+				 GetCurrentStatementStartTimestamp() != ApCheckedStatement ||
+				 GetOuterUserId() != ApCheckedOuterUser))
+		ApBeginCheck();
+}
 extern uint64 ApCacheGeneration(void);
 extern bool ApHaveUser(void);
 extern const char *ApCurrentUserId(void);

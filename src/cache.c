@@ -311,6 +311,11 @@ static bool stale_res = false;
 static bool stale_actions = false;
 
 static uint64 cache_generation = 1;
+
+/* the fast path of ApBeginCheckFast(): valid while ApNeedBegin is false */
+bool		ApNeedBegin = true;
+TimestampTz ApCheckedStatement = 0;
+Oid			ApCheckedOuterUser = InvalidOid;
 static int64 rebuild_count = 0;
 static TimestampTz check_now = 0;
 
@@ -356,6 +361,7 @@ ApExecutorStart(QueryDesc *queryDesc, int eflags)
 static void
 ApRelcacheCallback(Datum arg, Oid relid)
 {
+	ApNeedBegin = true;
 	if (relid == InvalidOid)
 	{
 		stale_all = true;
@@ -745,6 +751,13 @@ ApBeginCheck(void)
 		stale_all = true;
 	}
 
+	/*
+	 * Cleared first: an invalidation that arrives while loading sets it
+	 * again.  The fast path stays closed until this function has finished
+	 * (an error half way leaves ApCheckedStatement invalid).
+	 */
+	ApNeedBegin = false;
+	ApCheckedStatement = 0;
 	check_now = GetCurrentStatementStartTimestamp();
 
 	if (unlikely(stale_all || stale_orgs || stale_roles || stale_user || stale_res || stale_actions))
@@ -807,6 +820,8 @@ ApBeginCheck(void)
 	if (unlikely(!user_resolved || user_identity_gen != ApIdentityGeneration ||
 				 user_outer_oid != GetOuterUserId()))
 		ResolveUser();
+	ApCheckedStatement = check_now;
+	ApCheckedOuterUser = user_outer_oid;
 }
 
 uint64

@@ -21,20 +21,93 @@
 #include "access_policy.h"
 
 /*
+ * Answers already given at this call site, by key (org or resource id): an
+ * open-addressing table that grows to AP_ANSWERS_MAX slots and then stops
+ * taking new keys.  A policy scanning a big table asks about the same few
+ * thousand orgs over and over; this makes a repeated answer a probe.
+ */
+#define AP_ANSWERS_MIN	256
+#define AP_ANSWERS_MAX	65536
+
+typedef struct Answer
+{
+	int64		key;
+	uint8		state;			/* 0 empty, 1 false, 2 true */
+} Answer;
+
+/*
  * Per call site state kept in fn_extra: the resolved name argument and the
- * answer for the last org or resource, so that runs of rows with the same
- * key cost one comparison.  Valid while the cache generation is unchanged.
+ * answers given, valid while the cache generation is unchanged.
  */
 typedef struct CheckState
 {
 	uint64		generation;
 	text	   *name;			/* copy of the last name argument */
+	Datum		name_datum;		/* the argument itself, when it is a constant */
+	bool		name_is_const;
 	int			perm_index;
 	bool		have_last;
 	int64		last_key;
 	int64		last_key2;
 	bool		last_result;
+	Answer	   *answers;
+	uint32		nanswers;
+	uint32		mask;			/* slots - 1, 0 while there is no table */
 } CheckState;
+
+static inline uint32
+HashKey(int64 key)
+{
+	uint64		h = (uint64) key * UINT64CONST(0x9E3779B97F4A7C15);
+
+	return (uint32) (h >> 32);
+}
+
+/* AnswerFind: the slot of key, or the empty slot where it would go. */
+static inline Answer *
+AnswerFind(CheckState *st, int64 key)
+{
+	uint32		i = HashKey(key) & st->mask;
+
+	for (;;)
+	{
+		Answer	   *a = &st->answers[i];
+
+		if (a->state == 0 || a->key == key)
+			return a;
+		i = (i + 1) & st->mask;
+	}
+}
+
+/* AnswerRemember stores an answer, growing the table up to its limit. */
+static void
+AnswerRemember(FunctionCallInfo fcinfo, CheckState *st, int64 key, bool result)
+{
+	Answer	   *a;
+
+	if (st->mask == 0 || (st->nanswers + 1) * 2 > st->mask + 1)
+	{
+		uint32		newsize = st->mask == 0 ? AP_ANSWERS_MIN : (st->mask + 1) * 2;
+		Answer	   *old = st->answers;
+		uint32		oldsize = st->mask == 0 ? 0 : st->mask + 1;
+		uint32		i;
+
+		if (newsize > AP_ANSWERS_MAX)
+			return;				/* full: answers beyond it are not kept */
+		st->answers = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(Answer) * newsize);
+		st->mask = newsize - 1;
+		for (i = 0; i < oldsize; i++)
+			if (old[i].state != 0)
+				*AnswerFind(st, old[i].key) = old[i];
+		if (old)
+			pfree(old);
+	}
+	a = AnswerFind(st, key);
+	if (a->state == 0)
+		st->nanswers++;
+	a->key = key;
+	a->state = result ? 2 : 1;
+}
 
 static CheckState *
 GetState(FunctionCallInfo fcinfo)
@@ -61,11 +134,17 @@ SameText(text *a, text *b)
  * generation; resolve says whether the name is a permission to look up.
  */
 static CheckState *
-StateFor(FunctionCallInfo fcinfo, text *name, bool resolve)
+StateFor(FunctionCallInfo fcinfo, int argno, bool resolve)
 {
 	CheckState *st = GetState(fcinfo);
 	uint64		gen = ApCacheGeneration();
+	text	   *name;
 
+	/* a constant argument (the policy's permission) needs no comparison */
+	if (likely(st->generation == gen && st->name_is_const &&
+			   st->name_datum == PG_GETARG_DATUM(argno)))
+		return st;
+	name = PG_GETARG_TEXT_PP(argno);
 	if (st->generation != gen || !SameText(st->name, name))
 	{
 		int			idx = -1;
@@ -84,6 +163,11 @@ StateFor(FunctionCallInfo fcinfo, text *name, bool resolve)
 		st->perm_index = idx;
 		st->generation = gen;
 		st->have_last = false;
+		if (st->mask != 0)
+			memset(st->answers, 0, sizeof(Answer) * (st->mask + 1));
+		st->nanswers = 0;
+		st->name_is_const = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
+		st->name_datum = PG_GETARG_DATUM(argno);
 	}
 	return st;
 }
@@ -101,15 +185,18 @@ can(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
 	org = PG_GETARG_INT64(0);
-	ApBeginCheck();
-	st = StateFor(fcinfo, PG_GETARG_TEXT_PP(1), true);
-	if (st->have_last && st->last_key == org)
-		PG_RETURN_BOOL(st->last_result);
+	ApBeginCheckFast();
+	st = StateFor(fcinfo, 1, true);
+	if (likely(st->mask != 0))
+	{
+		Answer	   *a = AnswerFind(st, org);
+
+		if (a->state != 0)
+			PG_RETURN_BOOL(a->state == 2);
+	}
 
 	result = ApHaveUser() && bms_is_member(st->perm_index, ApOrgPermissions(org));
-	st->have_last = true;
-	st->last_key = org;
-	st->last_result = result;
+	AnswerRemember(fcinfo, st, org, result);
 	PG_RETURN_BOOL(result);
 }
 
@@ -127,15 +214,18 @@ can_resource(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
 	res = PG_GETARG_INT64(0);
-	ApBeginCheck();
-	st = StateFor(fcinfo, PG_GETARG_TEXT_PP(1), true);
-	if (st->have_last && st->last_key == res)
-		PG_RETURN_BOOL(st->last_result);
+	ApBeginCheckFast();
+	st = StateFor(fcinfo, 1, true);
+	if (likely(st->mask != 0))
+	{
+		Answer	   *a = AnswerFind(st, res);
+
+		if (a->state != 0)
+			PG_RETURN_BOOL(a->state == 2);
+	}
 
 	result = ApHaveUser() && bms_is_member(st->perm_index, ApResourcePermissions(res, &org));
-	st->have_last = true;
-	st->last_key = res;
-	st->last_result = result;
+	AnswerRemember(fcinfo, st, res, result);
 	PG_RETURN_BOOL(result);
 }
 
@@ -155,8 +245,8 @@ can_action(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
 	res = PG_GETARG_INT64(0);
-	ApBeginCheck();
-	st = StateFor(fcinfo, PG_GETARG_TEXT_PP(1), false);
+	ApBeginCheckFast();
+	st = StateFor(fcinfo, 1, false);
 	if (st->have_last && st->last_key == res)
 		PG_RETURN_BOOL(st->last_result);
 
@@ -190,8 +280,8 @@ can_row(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
 		PG_RETURN_BOOL(false);
 	org = PG_GETARG_INT64(0);
-	ApBeginCheck();
-	st = StateFor(fcinfo, PG_GETARG_TEXT_PP(2), true);
+	ApBeginCheckFast();
+	st = StateFor(fcinfo, 2, true);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_BOOL(ApHaveUser() && bms_is_member(st->perm_index, ApOrgPermissions(org)));
 

@@ -51,6 +51,7 @@ static void
 AssignIdentity(const char *newval, void *extra)
 {
 	ApIdentityGeneration++;
+	ApNeedBegin = true;
 }
 
 void

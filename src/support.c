@@ -23,6 +23,7 @@ void
 ApSupportDefaultAssign(int newval, void *extra)
 {
 	ApSupportGeneration++;
+	ApNeedBegin = true;
 }
 
 PG_FUNCTION_INFO_V1(is_override_role);
