@@ -734,7 +734,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM @extschema@._require_system('map login roles');
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role_name) THEN
+	PERFORM 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role_name;
+	IF NOT FOUND THEN
 		RAISE EXCEPTION 'role "%" does not exist', role_name USING ERRCODE = 'undefined_object';
 	END IF;
 	INSERT INTO @extschema@.login_roles AS l (role_name, user_id) VALUES (role_name, user_id)
@@ -1213,7 +1214,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM @extschema@._require_system('define resource actions');
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.resource_kinds k WHERE k.name = kind) THEN
+	PERFORM 1 FROM @extschema@.resource_kinds k WHERE k.name = kind;
+	IF NOT FOUND THEN
 		RAISE EXCEPTION 'resource kind "%" does not exist', kind USING ERRCODE = 'undefined_object';
 	END IF;
 	IF permissions IS NULL OR pg_catalog.cardinality(permissions) = 0 THEN
@@ -1243,7 +1245,8 @@ DECLARE
 BEGIN
 	PERFORM @extschema@._require(org_id, 'resources.manage');
 	PERFORM @extschema@._org_exists(org_id);
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.resource_kinds k WHERE k.name = kind) THEN
+	PERFORM 1 FROM @extschema@.resource_kinds k WHERE k.name = kind;
+	IF NOT FOUND THEN
 		RAISE EXCEPTION 'resource kind "%" does not exist', kind
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'Declare it with access_policy.create_resource_kind().';

@@ -446,8 +446,9 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.users u
-				   WHERE u.id = @extschema@.current_user_id() AND u.is_support_staff) THEN
+	PERFORM 1 FROM @extschema@.users u
+				   WHERE u.id = @extschema@.current_user_id() AND u.is_support_staff;
+	IF NOT FOUND THEN
 		RAISE EXCEPTION 'only support staff have support access'
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;

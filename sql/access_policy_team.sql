@@ -161,7 +161,8 @@ BEGIN
 	 WHERE a.org_id = org AND (a.role_id = 1 OR a.user_id = member)
 	 ORDER BY a.id
 	   FOR UPDATE;
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.assignments a WHERE a.org_id = org AND a.user_id = member) THEN
+	PERFORM 1 FROM @extschema@.assignments a WHERE a.org_id = org AND a.user_id = member;
+	IF NOT FOUND THEN
 		RAISE EXCEPTION 'user "%" is not a member of org %', member, org
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'A member holds a role directly at the org; access inherited from a parent org is managed there.';
