@@ -292,8 +292,8 @@ DECLARE
 	new_id bigint;
 	secret text;
 BEGIN
-	PERFORM @extschema@._org_exists(invite.org_id);
 	PERFORM @extschema@._require(invite.org_id, 'members.manage');
+	PERFORM @extschema@._org_exists(invite.org_id);
 	rid := @extschema@._resolve_role(invite.org_id, invite.role);
 	PERFORM @extschema@._require_role_perms(invite.org_id, rid);
 	IF invite.email IS NULL OR invite.email !~ '^[^@[:space:]]+@[^@[:space:]]+$' OR length(invite.email) > 320 THEN
@@ -490,8 +490,8 @@ DECLARE
 	rid bigint;
 	keep bigint;
 BEGIN
-	PERFORM @extschema@._org_exists(change_role.org_id);
 	PERFORM @extschema@._require(change_role.org_id, 'members.manage');
+	PERFORM @extschema@._org_exists(change_role.org_id);
 	IF change_role.user_id = @extschema@.current_user_id() THEN
 		RAISE EXCEPTION 'you cannot change your own role'
 			USING ERRCODE = 'insufficient_privilege',
@@ -526,8 +526,8 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._org_exists(set_member_enabled.org_id);
 	PERFORM @extschema@._require(set_member_enabled.org_id, 'members.manage');
+	PERFORM @extschema@._org_exists(set_member_enabled.org_id);
 	IF set_member_enabled.enabled IS NULL THEN
 		RAISE EXCEPTION 'enabled must be true or false'
 			USING ERRCODE = 'null_value_not_allowed';
@@ -557,8 +557,8 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._org_exists(remove_member.org_id);
 	PERFORM @extschema@._require(remove_member.org_id, 'members.manage');
+	PERFORM @extschema@._org_exists(remove_member.org_id);
 	PERFORM @extschema@._lock_member(remove_member.org_id, remove_member.user_id);
 	PERFORM @extschema@._require_member_perms(remove_member.org_id, remove_member.user_id);
 	PERFORM @extschema@._guard_last_admin(remove_member.org_id, remove_member.user_id, 'remove');
