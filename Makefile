@@ -12,8 +12,10 @@ OBJS = \
 	src/planner_support.o \
 	src/support.o
 
-DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA         = $(wildcard sql/$(EXTENSION)--*--*.sql)
+# Install script of the newest version and the upgrade script to it are
+# generated (see below); install scripts of earlier releases are frozen files.
+DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.1.0--$(EXTVERSION).sql
+DATA         = sql/$(EXTENSION)--0.1.0.sql
 
 # Regression tests: inputs in test/sql, expected output at top level.
 REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team
@@ -26,7 +28,7 @@ ISOLATION_OPTS = --inputdir=test
 PG_CONFIG   ?= pg_config
 PG_CPPFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
 
-EXTRA_CLEAN  = sql/$(EXTENSION)--$(EXTVERSION).sql results regression.diffs regression.out output_iso tmp_check
+EXTRA_CLEAN  = $(DATA_built) results regression.diffs regression.out output_iso tmp_check
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -34,10 +36,23 @@ include $(PGXS)
 # The install script is the concatenation of one source file per concept, in
 # this order; the versioned name is generated.  privileges.sql revokes
 # everything from PUBLIC and grants the core on purpose; each later part
-# revokes and grants its own objects at its end.
-INSTALL_PARTS = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTENSION)_support.sql sql/$(EXTENSION)_team.sql
+# revokes and grants its own objects at its end.  comments.sql comes last and
+# documents every object (COMMENT ON), in both scripts.
+#
+# Versions: 0.1.0 was the first release; its install script is frozen in
+# sql/access_policy--0.1.0.sql.  The upgrade script to the newest version is
+# the delta to objects 0.1.0 already had (sql/upgrade--0.1.0.sql: DROP and
+# CREATE, ALTER) followed by the parts that are new since 0.1.0.  The upgrade
+# test compares the catalog after CREATE EXTENSION ... VERSION '0.1.0' +
+# ALTER EXTENSION ... UPDATE with a fresh install of the newest version.
+PARTS_0_1_0   = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTENSION)_support.sql sql/$(EXTENSION)_team.sql
+PARTS_NEW     = sql/$(EXTENSION)_ops.sql sql/$(EXTENSION)_comments.sql
+INSTALL_PARTS = $(PARTS_0_1_0) $(PARTS_NEW)
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
+
+sql/$(EXTENSION)--0.1.0--$(EXTVERSION).sql: sql/upgrade--0.1.0.sql $(PARTS_NEW)
+	cat sql/upgrade--0.1.0.sql $(PARTS_NEW) > $@
 
 .PHONY: test demo bench
 # The README's two commands (both work on a fresh Debian 12 machine as root).

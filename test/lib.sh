@@ -6,9 +6,11 @@
 # the OS user postgres, lives in a temp dir, listens only on a unix socket in
 # that dir and is stopped by the EXIT trap unless the caller keeps it.
 
-PG_BINDIR=/usr/lib/postgresql/15/bin
+# AP_PG_BINDIR points the scripts at another (relocated) copy of the same
+# PostgreSQL 15 installation, e.g. to run two checkouts side by side.
+PG_BINDIR=${AP_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 PG_CONFIG=$PG_BINDIR/pg_config
-PGXS_DIR=/usr/lib/postgresql/15/lib/pgxs
+PGXS_DIR=$(cd "$PG_BINDIR/../lib/pgxs" 2>/dev/null && pwd || echo /usr/lib/postgresql/15/lib/pgxs)
 PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
 PG_TAP_PERL=$PGXS_DIR/src/test/perl
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -83,6 +85,37 @@ ensure_deps()
 		postgresql-15 postgresql-server-dev-15 libipc-run-perl make gcc >&2 \
 		|| die "apt-get install failed"
 	export AP_DEPS_READY=1
+}
+
+# ensure_packages CMD:PACKAGE... -- for each pair, install the Debian package
+# when the command (or file, when it starts with /) is missing; in CI also
+# when present, so that a run never depends on what the image happened to have.
+ensure_packages()
+{
+	local pair cmd pkg want=()
+
+	for pair in "$@"; do
+		cmd=${pair%%:*}
+		pkg=${pair#*:}
+		if [ "${CI:-}" = true ]; then
+			dpkg -s "$pkg" >/dev/null 2>&1 || want+=("$pkg")
+		elif [[ $cmd == /* ]]; then
+			[ -e "$cmd" ] || want+=("$pkg")
+		else
+			command -v "$cmd" >/dev/null 2>&1 || want+=("$pkg")
+		fi
+	done
+	[ ${#want[@]} -eq 0 ] && return 0
+	require_root "installing ${want[*]}"
+	log "installing ${want[*]} from Debian's archive"
+	export DEBIAN_FRONTEND=noninteractive
+	if [ "${AP_APT_UPDATED:-}" != 1 ]; then
+		apt-get update -q >&2 || die "apt-get update failed"
+		export AP_APT_UPDATED=1
+	fi
+	apt-get install -y -q --no-install-recommends \
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+		"${want[@]}" >&2 || die "apt-get install ${want[*]} failed"
 }
 
 # build_and_install quiet|verbose -- build with -Werror (the Makefile adds

@@ -1,0 +1,1 @@
+/* sql/access_policy_ops.sql -- operations: housekeeping, pictures, PostgREST identity (new in 0.2.0; part of the install and upgrade scripts) */
