@@ -329,9 +329,25 @@ SortedIdArray(int64 *ids, int n)
 	return construct_array(elems, m, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 }
 
+/*
+ * The last list a call site built, valid while the cache generation and the
+ * permission argument are unchanged: an index condition
+ * org = ANY (orgs_with(p)) may be evaluated again for every rescan.
+ */
+typedef struct ListState
+{
+	uint64		generation;
+	text	   *name;
+	ArrayType  *result;
+} ListState;
+
 PG_FUNCTION_INFO_V1(orgs_with);
 
-/* orgs_with(permission): sorted ids of the orgs where the user holds it. */
+/*
+ * orgs_with(permission): sorted ids of the orgs where the user holds it.  The
+ * array returned may be the call site's remembered one: callers never modify
+ * a function's result in place.
+ */
 Datum
 orgs_with(PG_FUNCTION_ARGS)
 {
@@ -339,14 +355,37 @@ orgs_with(PG_FUNCTION_ARGS)
 	int			n;
 	int64	   *ids;
 	char	   *perm;
+	text	   *name;
+	ListState  *st;
+	ArrayType  *result;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
 	ApBeginCheck();
-	perm = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	name = PG_GETARG_TEXT_PP(0);
+	st = (ListState *) fcinfo->flinfo->fn_extra;
+	if (st != NULL && st->generation == ApCacheGeneration() && SameText(st->name, name))
+		PG_RETURN_ARRAYTYPE_P(st->result);
+
+	perm = text_to_cstring(name);
 	idx = ApPermissionIndex(perm, false);
 	ids = ApOrgsWithPermission(idx, &n);
-	PG_RETURN_ARRAYTYPE_P(SortedIdArray(ids, n));
+	result = SortedIdArray(ids, n);
+
+	if (st == NULL)
+	{
+		st = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ListState));
+		fcinfo->flinfo->fn_extra = st;
+	}
+	/* an earlier result is not freed: its caller may still hold it */
+	if (st->name)
+		pfree(st->name);
+	st->name = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(name));
+	memcpy(st->name, name, VARSIZE_ANY(name));
+	st->result = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(result));
+	memcpy(st->result, result, VARSIZE(result));
+	st->generation = ApCacheGeneration();
+	PG_RETURN_ARRAYTYPE_P(st->result);
 }
 
 PG_FUNCTION_INFO_V1(resources_with);

@@ -6,10 +6,15 @@
  *	  - selectivity: the share of orgs where the acting user holds the
  *		permission, instead of the default one third;
  *	  - an index condition org_column = ANY (orgs_with('permission')) on a
- *		btree index of the org column, offered only when the user sees a
- *		small share of the orgs, so a selective RLS query becomes an index
- *		scan and a broad one stays a sequential scan with the per-row check.
- *		The condition is lossy: can() still runs on every fetched row.
+ *		btree index of the org column, offered when the user sees a small
+ *		share of the orgs (a selective query becomes an index scan) or when
+ *		the index alone can answer the query (an index-only scan, e.g. a
+ *		count(*) of what the user may see); otherwise a broad query stays a
+ *		sequential scan with the per-row check.  The condition is exact:
+ *		orgs_with(p) lists precisely the orgs where can(org, p) is true at
+ *		the statement's time, so where the index answers the query alone
+ *		no per-row check is needed; elsewhere the condition is lossy and
+ *		can() still runs on every fetched row.
  *
  *	  Both are plan-time estimates for the identity planning the query; a
  *	  cached generic plan reused by another user stays correct (the array
@@ -20,6 +25,7 @@
 #include "postgres.h"
 
 #include "access/stratnum.h"
+#include "access/sysattr.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -27,6 +33,7 @@
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
+#include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -71,6 +78,40 @@ VisibleShare(PlannerInfo *root, List *args)
 	return (double) n / (double) total;
 }
 
+/*
+ * IndexCanAnswer: could an index-only scan on this index produce everything
+ * the query needs from the relation (its output columns and the columns of
+ * every restriction)?  The same test the planner makes before it builds an
+ * index-only path; system columns (ctid for UPDATE and DELETE) never pass.
+ */
+static bool
+IndexCanAnswer(IndexOptInfo *index)
+{
+	RelOptInfo *rel = index->rel;
+	Bitmapset  *needed = NULL;
+	Bitmapset  *returnable = NULL;
+	ListCell   *lc;
+	int			i;
+
+	if (!enable_indexonlyscan || rel->reltarget == NULL)
+		return false;
+	pull_varattnos((Node *) rel->reltarget->exprs, rel->relid, &needed);
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *rinfo = lfirst_node(RestrictInfo, lc);
+
+		pull_varattnos((Node *) rinfo->clause, rel->relid, &needed);
+	}
+	for (i = 0; i < index->ncolumns; i++)
+	{
+		int			attno = index->indexkeys[i];
+
+		if (attno != 0 && index->canreturn[i])
+			returnable = bms_add_member(returnable, attno - FirstLowInvalidHeapAttributeNumber);
+	}
+	return bms_is_subset(needed, returnable);
+}
+
 PG_FUNCTION_INFO_V1(can_support);
 
 /* can_support(internal): the planner support function of can(). */
@@ -104,6 +145,7 @@ can_support(PG_FUNCTION_ARGS)
 		ScalarArrayOpExpr *saop;
 		FuncExpr   *array;
 		double		share;
+		bool		covered;
 
 		if (!IsA(clause, FuncExpr) || req->indexarg != 0 ||
 			req->index->relam != BTREE_AM_OID || list_length(clause->args) != 2)
@@ -114,7 +156,10 @@ can_support(PG_FUNCTION_ARGS)
 		if (!OidIsValid(opno))
 			PG_RETURN_POINTER(NULL);
 		share = VisibleShare(req->root, clause->args);
-		if (share < 0 || share > AP_INDEX_SHARE)
+		if (share < 0)
+			PG_RETURN_POINTER(NULL);
+		covered = IndexCanAnswer(req->index);
+		if (share > AP_INDEX_SHARE && !covered)
 			PG_RETURN_POINTER(NULL);
 
 		array = makeFuncExpr(ApOrgsWithFunctionOid(), INT8ARRAYOID,
@@ -130,7 +175,13 @@ can_support(PG_FUNCTION_ARGS)
 		saop->args = list_make2(copyObject(leftop), array);
 		saop->location = -1;
 
-		req->lossy = true;
+		/*
+		 * Exact only where nothing rechecks it row by row: an index-only or
+		 * plain index scan on a covering index.  Elsewhere (a bitmap heap
+		 * scan may recheck lossy pages, where = ANY of a computed array is a
+		 * linear search) can() stays as the per-row filter.
+		 */
+		req->lossy = !covered;
 		PG_RETURN_POINTER(list_make1(saop));
 	}
 
