@@ -43,6 +43,8 @@ extern void ApDefineIdentityGuc(void);
 extern const char *ApIdentityString(void);
 
 /* cache.c: what a check needs about the acting user */
+#define AP_USER_BUCKETS		16
+extern int	ApUserBucket(const char *id, int len);
 extern void ApCacheInit(void);
 extern void ApBeginCheck(void);
 extern bool ApNeedBegin;

@@ -39,6 +39,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
+#include "common/hashfn.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "fmgr.h"
@@ -46,6 +47,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
+#include "parser/parse_relation.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/catcache.h"
@@ -97,6 +99,13 @@ typedef struct ApRels
 	Oid			support_overrides;
 	Oid			support_overrides_pkey;
 	Oid			orgs_with_fn;
+	/* signal relations (0.2.0; InvalidOid under a 0.1.0 schema) */
+	Oid			sig_orgs;
+	Oid			sig_roles;
+	Oid			sig_res;
+	Oid			sig_actions;
+	Oid			sig_logins;
+	Oid			sig_user[AP_USER_BUCKETS];
 	/* column numbers */
 	AttrNumber	org_id_att,
 				org_parent_att;
@@ -286,6 +295,7 @@ static bool user_is_support = false;
 static uint64 memo_support_gen = 0;
 static uint64 user_identity_gen = 0;
 static Oid	user_outer_oid = InvalidOid;
+static int	user_bucket = -1;	/* signal bucket of the identity, -1 if none */
 static HTAB *assign_hash = NULL;
 static bool assigns_loaded = false;
 
@@ -369,7 +379,20 @@ ApRelcacheCallback(Datum arg, Oid relid)
 	}
 	if (!rels.valid)
 		return;
-	if (relid == rels.orgs || relid == rels.support_settings || relid == rels.support_overrides)
+	if (relid == rels.sig_orgs)
+		stale_orgs = true;
+	else if (relid == rels.sig_roles)
+		stale_roles = true;
+	else if (relid == rels.sig_res)
+		stale_res = true;
+	else if (relid == rels.sig_actions)
+		stale_actions = true;
+	else if (relid == rels.sig_logins)
+		stale_user = true;
+	else if (user_bucket >= 0 && relid == rels.sig_user[user_bucket])
+		stale_user = true;
+	/* the tables themselves: DDL, VACUUM, or a 0.1.0 schema's triggers */
+	else if (relid == rels.orgs || relid == rels.support_settings || relid == rels.support_overrides)
 		stale_orgs = true;
 	else if (relid == rels.permissions || relid == rels.roles || relid == rels.role_permissions)
 		stale_roles = true;
@@ -488,6 +511,18 @@ ResolveRels(void)
 	r.lr_role_att = LookupAtt(r.login_roles, "role_name");
 	r.lr_user_att = LookupAtt(r.login_roles, "user_id");
 	r.user_id_att = LookupAtt(r.users, "id");
+	r.sig_orgs = get_relname_relid("_signal_orgs", r.nsp);
+	r.sig_roles = get_relname_relid("_signal_roles", r.nsp);
+	r.sig_res = get_relname_relid("_signal_resources", r.nsp);
+	r.sig_actions = get_relname_relid("_signal_actions", r.nsp);
+	r.sig_logins = get_relname_relid("_signal_logins", r.nsp);
+	for (int b = 0; b < AP_USER_BUCKETS; b++)
+	{
+		char		name[NAMEDATALEN];
+
+		snprintf(name, sizeof(name), "_signal_user_%02d", b);
+		r.sig_user[b] = get_relname_relid(name, r.nsp);
+	}
 	r.orgs_with_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("orgs_with")),
 									1, argtypes, false);
 	r.valid = true;
@@ -691,6 +726,7 @@ ResolveUser(void)
 			is_system = superuser_arg(outer);
 	}
 
+	user_bucket = candidate ? ApUserBucket(candidate, strlen(candidate)) : -1;
 	if (candidate != NULL)
 	{
 		rel = table_open(rels.users, AccessShareLock);
@@ -2168,22 +2204,114 @@ ApCacheStats(int64 *memory, int *orgs, int *resources, int *roles,
 
 /* ---------- invalidation trigger ---------- */
 
+/* ApUserBucket: the signal bucket of a user id. */
+int
+ApUserBucket(const char *id, int len)
+{
+	return (int) (hash_bytes((const unsigned char *) id, len) % AP_USER_BUCKETS);
+}
+
+/* SignalUserOf: signal the bucket of the user named by column att of tup. */
+static void
+SignalUserOf(Relation rel, HeapTuple tup, const char *colname)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			att;
+	bool		isnull;
+	Datum		d;
+	text	   *t;
+
+	att = attnameAttNum(rel, colname, false);
+	if (att <= 0)
+		elog(ERROR, "access_policy: column \"%s\" missing in relation \"%s\"",
+			 colname, RelationGetRelationName(rel));
+	d = heap_getattr(tup, att, desc, &isnull);
+	if (isnull)
+		return;
+	t = DatumGetTextPP(d);
+	if (OidIsValid(rels.sig_user[0]))
+		CacheInvalidateRelcacheByRelid(rels.sig_user[ApUserBucket(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t))]);
+	else
+		CacheInvalidateRelcache(rel);
+}
+
+/* SignalPart: the signal relation for a whole table; InvalidOid if none. */
+static Oid
+SignalPart(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+
+	if (relid == rels.orgs || relid == rels.support_settings || relid == rels.support_overrides)
+		return rels.sig_orgs;
+	if (relid == rels.permissions || relid == rels.roles || relid == rels.role_permissions)
+		return rels.sig_roles;
+	if (relid == rels.resources || relid == rels.resource_grants)
+		return rels.sig_res;
+	if (relid == rels.resource_kinds || relid == rels.kind_actions)
+		return rels.sig_actions;
+	if (relid == rels.login_roles)
+		return rels.sig_logins;
+	return InvalidOid;
+}
+
 PG_FUNCTION_INFO_V1(invalidate_trigger);
 
 /*
- * invalidate_trigger: statement trigger on every policy table.  The relcache
- * invalidation it queues is delivered to this backend at its next command and
- * to every other backend (and hot standby) when the transaction commits.
+ * invalidate_trigger: the cache invalidation trigger of every policy table.
+ * It queues a relcache invalidation of the matching signal relation (see
+ * sql/access_policy_signals.sql), delivered to this backend at its next
+ * command and to every other backend (and hot standby) at commit.
+ *  - as a row trigger with an argument, the column holding a user id: the
+ *	  bucket of that user, for the old and the new row (users, assignments);
+ *  - otherwise the table's part (and for users and assignments, every
+ *	  bucket: TRUNCATE).
+ * Under a 0.1.0 schema (no signal relations) it invalidates the table itself.
  */
 Datum
 invalidate_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	Oid			signal;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("access_policy._invalidate() must be called as a trigger")));
-	CacheInvalidateRelcache(trigdata->tg_relation);
+	rel = trigdata->tg_relation;
+	if (!rels.valid || get_rel_namespace(rels.orgs) != rels.nsp)
+	{
+		rels.valid = false;
+		ResolveRels();
+	}
+
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && trigdata->tg_trigger->tgnargs > 0)
+	{
+		const char *col = trigdata->tg_trigger->tgargs[0];
+
+		SignalUserOf(rel, trigdata->tg_trigtuple, col);
+		if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		{
+			SignalUserOf(rel, trigdata->tg_newtuple, col);
+			PG_RETURN_POINTER(trigdata->tg_newtuple);
+		}
+		PG_RETURN_POINTER(trigdata->tg_trigtuple);
+	}
+
+	signal = SignalPart(rel);
+	if (RelationGetRelid(rel) == rels.users || RelationGetRelid(rel) == rels.assignments)
+	{
+		if (OidIsValid(rels.sig_user[0]))
+		{
+			for (int b = 0; b < AP_USER_BUCKETS; b++)
+				CacheInvalidateRelcacheByRelid(rels.sig_user[b]);
+		}
+		else
+			CacheInvalidateRelcache(rel);
+	}
+	else if (OidIsValid(signal))
+		CacheInvalidateRelcacheByRelid(signal);
+	else
+		CacheInvalidateRelcache(rel);
 	PG_RETURN_POINTER(NULL);
 }
