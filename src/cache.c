@@ -1055,6 +1055,66 @@ SupportRowToNode(OrgNode *n, HeapTuple tup, TupleDesc desc, bool is_override)
 }
 
 /*
+ * KeyScan: one index scan by a bigint key, kept open across many lookups (a
+ * walk up a deep org chain) with one fresh snapshot, instead of opening the
+ * relations and starting a scan for every key.
+ */
+typedef struct KeyScan
+{
+	bool		open;
+	Relation	heap;
+	Relation	index;
+	Snapshot	snapshot;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+} KeyScan;
+
+typedef struct OrgWalk
+{
+	KeyScan		orgs;
+	KeyScan		settings;
+	KeyScan		overrides;
+} OrgWalk;
+
+static void
+KeyScanOpen(KeyScan *ks, Oid heapid, Oid indexid)
+{
+	ks->heap = table_open(heapid, AccessShareLock);
+	ks->index = index_open(indexid, AccessShareLock);
+	ks->snapshot = RegisterSnapshot(GetCatalogSnapshot(heapid));
+	ks->slot = table_slot_create(ks->heap, NULL);
+	ks->scan = index_beginscan(ks->heap, ks->index, ks->snapshot, 1, 0);
+	ks->open = true;
+}
+
+/* KeyScanFetch: the first row whose first index column equals key, or NULL. */
+static HeapTuple
+KeyScanFetch(KeyScan *ks, int64 key)
+{
+	ScanKeyData skey;
+	bool		should_free;
+
+	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(key));
+	index_rescan(ks->scan, &skey, 1, NULL, 0);
+	if (!index_getnext_slot(ks->scan, ForwardScanDirection, ks->slot))
+		return NULL;
+	return ExecFetchSlotHeapTuple(ks->slot, false, &should_free);
+}
+
+static void
+KeyScanClose(KeyScan *ks)
+{
+	if (!ks->open)
+		return;
+	index_endscan(ks->scan);
+	ExecDropSingleTupleTableSlot(ks->slot);
+	UnregisterSnapshot(ks->snapshot);
+	index_close(ks->index, AccessShareLock);
+	table_close(ks->heap, AccessShareLock);
+	ks->open = false;
+}
+
+/*
  * ScanSupport reads support_settings or support_overrides: the row of one org
  * (n given) or every row (n NULL, for the whole loaded tree).
  */
@@ -1096,14 +1156,15 @@ ScanSupport(OrgNode *n, bool is_override)
 	table_close(rel, AccessShareLock);
 }
 
+/*
+ * GetOrgNode: the org's node, read from the table on first use; walk, if not
+ * NULL, holds scans kept open for a series of lookups.
+ */
 static OrgNode *
-GetOrgNode(int64 org_id)
+GetOrgNodeWalk(int64 org_id, OrgWalk *walk)
 {
 	OrgNode    *n;
 	bool		found;
-	Relation	rel;
-	SysScanDesc scan;
-	ScanKeyData skey;
 	HeapTuple	tup;
 
 	n = hash_search(org_hash, &org_id, HASH_FIND, NULL);
@@ -1111,35 +1172,55 @@ GetOrgNode(int64 org_id)
 		return n;
 	n = hash_search(org_hash, &org_id, HASH_ENTER, &found);
 	n->loaded = false;
+	n->exists = false;
+	n->has_parent = false;
+	n->nchildren = 0;
+	n->children = NULL;
+	n->has_setting = false;
+	n->has_override = false;
 	if (orgs_complete)
 	{
-		n->exists = false;
-		n->has_parent = false;
-		n->nchildren = 0;
-		n->children = NULL;
-		n->has_setting = false;
-		n->has_override = false;
 		n->loaded = true;
 		return n;
 	}
 
-	rel = table_open(rels.orgs, AccessShareLock);
-	ScanKeyInit(&skey, rels.org_id_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(org_id));
-	scan = systable_beginscan(rel, rels.orgs_pkey, true, NULL, 1, &skey);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		FillOrgNode(n, tup, RelationGetDescr(rel));
+	if (walk != NULL)
+	{
+		if (!walk->orgs.open)
+		{
+			KeyScanOpen(&walk->orgs, rels.orgs, rels.orgs_pkey);
+			KeyScanOpen(&walk->settings, rels.support_settings, rels.support_settings_pkey);
+			KeyScanOpen(&walk->overrides, rels.support_overrides, rels.support_overrides_pkey);
+		}
+		tup = KeyScanFetch(&walk->orgs, org_id);
+		if (tup != NULL)
+		{
+			FillOrgNode(n, tup, RelationGetDescr(walk->orgs.heap));
+			tup = KeyScanFetch(&walk->settings, org_id);
+			if (tup != NULL)
+				SupportRowToNode(n, tup, RelationGetDescr(walk->settings.heap), false);
+			tup = KeyScanFetch(&walk->overrides, org_id);
+			if (tup != NULL)
+				SupportRowToNode(n, tup, RelationGetDescr(walk->overrides.heap), true);
+		}
+		n->loaded = true;
+		return n;
+	}
 	else
 	{
-		n->exists = false;
-		n->has_parent = false;
-		n->nchildren = 0;
-		n->children = NULL;
-		n->has_setting = false;
-		n->has_override = false;
+		Relation	rel;
+		SysScanDesc scan;
+		ScanKeyData skey;
+
+		rel = table_open(rels.orgs, AccessShareLock);
+		ScanKeyInit(&skey, rels.org_id_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(org_id));
+		scan = systable_beginscan(rel, rels.orgs_pkey, true, NULL, 1, &skey);
+		tup = systable_getnext(scan);
+		if (HeapTupleIsValid(tup))
+			FillOrgNode(n, tup, RelationGetDescr(rel));
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
 	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
 	if (n->exists)
 	{
 		ScanSupport(n, false);
@@ -1147,6 +1228,12 @@ GetOrgNode(int64 org_id)
 	}
 	n->loaded = true;
 	return n;
+}
+
+static OrgNode *
+GetOrgNode(int64 org_id)
+{
+	return GetOrgNodeWalk(org_id, NULL);
 }
 
 /*
@@ -1504,6 +1591,7 @@ GetOrgMemo(int64 org_id)
 	int			cap = 16;
 	int64		cur = org_id;
 	ApOrgMemo  *top = NULL;
+	OrgWalk		walk;
 
 	m = hash_search(org_memo_hash, &org_id, HASH_FIND, NULL);
 	if (m && m->valid)
@@ -1513,6 +1601,7 @@ GetOrgMemo(int64 org_id)
 	LoadAssignments();
 
 	chain = palloc(sizeof(int64) * cap);
+	memset(&walk, 0, sizeof(walk));
 	for (;;)
 	{
 		OrgNode    *n;
@@ -1524,7 +1613,8 @@ GetOrgMemo(int64 org_id)
 			top = m;
 			break;
 		}
-		n = GetOrgNode(cur);
+		/* the first lookup alone needs no kept-open scans */
+		n = GetOrgNodeWalk(cur, nchain == 0 ? NULL : &walk);
 		if (!n->exists)
 		{
 			if (nchain == 0)
@@ -1550,6 +1640,9 @@ GetOrgMemo(int64 org_id)
 			break;
 		cur = n->parent_id;
 	}
+	KeyScanClose(&walk.orgs);
+	KeyScanClose(&walk.settings);
+	KeyScanClose(&walk.overrides);
 
 	while (nchain > 0)
 	{
