@@ -218,38 +218,36 @@ typedef struct GrantRow
 	TimestampTz expires_at;
 } GrantRow;
 
+/*
+ * ResNode: one resource, its grants and children, and what the acting user
+ * derives on it (memo_perms, valid while memo_epoch is res_memo_epoch).  Kept
+ * at 64 bytes: a user who reads every resource caches 200,000 of them.
+ */
 typedef struct ResNode
 {
 	int64		id;				/* hash key */
-	bool		loaded;
-	bool		exists;
 	int64		org_id;
-	bool		has_parent;
 	int64		parent_id;
-	char	   *kind;
-	bool		grants_loaded;
-	int			ngrants;
-	int			grants_cap;
 	GrantRow   *grants;
-	int			nchildren;
-	int			children_cap;
 	int64	   *children;		/* valid once the org's resources are loaded */
+	Bitmapset  *memo_perms;		/* permissions held on it, from the org down */
+	uint32		memo_epoch;
+	int32		ngrants;
+	int32		nchildren;
+	int16		kind;			/* index into kind_names */
+	bool		loaded:1;
+	bool		exists:1;
+	bool		has_parent:1;
+	bool		grants_loaded:1;
 } ResNode;
+
+StaticAssertDecl(sizeof(ResNode) <= 64, "ResNode should stay within 64 bytes");
 
 typedef struct ResOrgDone
 {
 	int64		org_id;			/* hash key */
 	bool		complete;
 } ResOrgDone;
-
-typedef struct ResMemo
-{
-	int64		id;				/* hash key */
-	bool		valid;
-	bool		exists;
-	int64		org_id;
-	Bitmapset  *perms;
-} ResMemo;
 
 typedef struct ActionKey
 {
@@ -303,7 +301,11 @@ static HTAB *res_hash = NULL;
 static HTAB *res_org_hash = NULL;
 
 static HTAB *org_memo_hash = NULL;
-static HTAB *res_memo_hash = NULL;
+static uint32 res_memo_epoch = 1;	/* a ResNode's memo is valid at this epoch */
+static HTAB *kind_hash = NULL;	/* resource kind name -> index */
+static char **kind_names = NULL;
+static int	kind_count = 0;
+static int	kind_cap = 0;
 static long memo_entries = 0;
 static TimestampTz memo_base = 0;
 static TimestampTz memo_horizon = DT_NOEND;
@@ -544,14 +546,56 @@ MakeHash(const char *name, Size keysize, Size entrysize, MemoryContext cxt, bool
 
 #define MakeContext(name) AllocSetContextCreate(ApTopContext, name, ALLOCSET_DEFAULT_SIZES)
 
+/*
+ * The resource hash can hold hundreds of thousands of entries; its memory
+ * comes from a context with small blocks (the default doubling up to 8 MB
+ * blocks leaves up to a third of the memory allocated but unused).
+ */
+static MemoryContext ResHashContext = NULL;
+
+static void *
+ResHashAlloc(Size size)
+{
+	return MemoryContextAlloc(ResHashContext, size);
+}
+
+static HTAB *
+MakeResHash(void)
+{
+	HASHCTL		ctl;
+
+	ResHashContext = AllocSetContextCreate(ResContext, "access_policy resource nodes",
+										   ALLOCSET_SMALL_MINSIZE, 8 * 1024, 256 * 1024);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(ResNode);
+	ctl.hcxt = ResContext;
+	ctl.alloc = ResHashAlloc;
+	return hash_create("access_policy resources", 1024, &ctl,
+					   HASH_ELEM | HASH_CONTEXT | HASH_BLOBS | HASH_ALLOC);
+}
+
 static void
 ResetMemo(void)
 {
 	MemoryContextReset(MemoContext);
 	org_memo_hash = MakeHash("access_policy org memo", sizeof(int64), sizeof(ApOrgMemo), MemoContext, false);
-	res_memo_hash = MakeHash("access_policy resource memo", sizeof(int64), sizeof(ResMemo), MemoContext, false);
 	memo_entries = 0;
 	cache_generation++;
+	/* every resource's memo is stale now; at wraparound clear them for real */
+	if (++res_memo_epoch == 0)
+	{
+		HASH_SEQ_STATUS seq;
+		ResNode    *n;
+
+		if (res_hash)
+		{
+			hash_seq_init(&seq, res_hash);
+			while ((n = hash_seq_search(&seq)) != NULL)
+				n->memo_epoch = 0;
+		}
+		res_memo_epoch = 1;
+	}
 }
 
 static void
@@ -572,8 +616,12 @@ static void
 ResetRes(void)
 {
 	MemoryContextReset(ResContext);
-	res_hash = MakeHash("access_policy resources", sizeof(int64), sizeof(ResNode), ResContext, false);
+	res_hash = MakeResHash();
 	res_org_hash = MakeHash("access_policy resource orgs", sizeof(int64), sizeof(ResOrgDone), ResContext, false);
+	kind_hash = MakeHash("access_policy resource kinds", NAMEDATALEN, sizeof(PermEntry), ResContext, true);
+	kind_names = NULL;
+	kind_count = 0;
+	kind_cap = 0;
 	ResetMemo();
 }
 
@@ -1778,21 +1826,12 @@ ApOrgsWithFunctionOid(void)
 
 /* ---------- resources ---------- */
 
+/* ReadGrant: a resource_grants row as a GrantRow. */
 static void
-AddGrant(ResNode *n, HeapTuple tup, TupleDesc desc)
+ReadGrant(GrantRow *g, HeapTuple tup, TupleDesc desc)
 {
 	bool		isnull;
-	GrantRow   *g;
-	MemoryContext old = MemoryContextSwitchTo(ResContext);
 
-	if (n->ngrants == n->grants_cap)
-	{
-		n->grants_cap = n->grants_cap ? n->grants_cap * 2 : 2;
-		n->grants = n->grants ? repalloc(n->grants, sizeof(GrantRow) * n->grants_cap)
-			: palloc(sizeof(GrantRow) * n->grants_cap);
-	}
-	MemoryContextSwitchTo(old);
-	g = &n->grants[n->ngrants++];
 	g->role_id = DatumGetInt64(heap_getattr(tup, rels.gr_role_att, desc, &isnull));
 	g->authorized_org = DatumGetInt64(heap_getattr(tup, rels.gr_auth_att, desc, &isnull));
 	g->valid_from = DatumGetTimestampTz(heap_getattr(tup, rels.gr_from_att, desc, &isnull));
@@ -1801,26 +1840,58 @@ AddGrant(ResNode *n, HeapTuple tup, TupleDesc desc)
 	FoldBoundary(g->expires_at);
 }
 
+/* InternKind: the index of a resource kind name, shared by every node. */
+static int16
+InternKind(const char *name)
+{
+	PermEntry  *e;
+	bool		found;
+	char		key[NAMEDATALEN];
+
+	memset(key, 0, sizeof(key));
+	strlcpy(key, name, NAMEDATALEN);
+	e = hash_search(kind_hash, key, HASH_ENTER, &found);
+	if (!found)
+	{
+		if (kind_count >= PG_INT16_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many resource kinds in use"),
+					 errdetail("access_policy caches at most %d distinct resource kinds.", PG_INT16_MAX)));
+		if (kind_count == kind_cap)
+		{
+			kind_cap = kind_cap ? kind_cap * 2 : 8;
+			kind_names = kind_names ? repalloc(kind_names, sizeof(char *) * kind_cap)
+				: MemoryContextAlloc(ResContext, sizeof(char *) * kind_cap);
+		}
+		kind_names[kind_count] = MemoryContextStrdup(ResContext, key);
+		e->index = kind_count++;
+	}
+	return (int16) e->index;
+}
+
 static void
 FillResNode(ResNode *n, HeapTuple tup, TupleDesc desc)
 {
 	bool		isnull;
 	Datum		d;
+	char	   *kind;
 
 	n->exists = true;
 	n->org_id = DatumGetInt64(heap_getattr(tup, rels.res_org_att, desc, &isnull));
 	d = heap_getattr(tup, rels.res_parent_att, desc, &isnull);
 	n->has_parent = !isnull;
 	n->parent_id = isnull ? 0 : DatumGetInt64(d);
-	d = heap_getattr(tup, rels.res_kind_att, desc, &isnull);
-	n->kind = MemoryContextStrdup(ResContext, TextDatumGetCString(d));
+	kind = TextDatumGetCString(heap_getattr(tup, rels.res_kind_att, desc, &isnull));
+	n->kind = InternKind(kind);
+	pfree(kind);
 	n->grants_loaded = false;
 	n->ngrants = 0;
-	n->grants_cap = 0;
 	n->grants = NULL;
 	n->nchildren = 0;
-	n->children_cap = 0;
 	n->children = NULL;
+	n->memo_epoch = 0;
+	n->memo_perms = NULL;
 }
 
 static ResNode *
@@ -1855,13 +1926,31 @@ GetResNode(int64 id)
 
 	if (n->exists)
 	{
+		GrantRow   *rows = NULL;
+		int			nrows = 0;
+		int			cap = 0;
+
 		rel = table_open(rels.resource_grants, AccessShareLock);
 		ScanKeyInit(&skey, rels.gr_res_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
 		scan = systable_beginscan(rel, rels.resource_grants_resource_key, true, NULL, 1, &skey);
 		while (HeapTupleIsValid(tup = systable_getnext(scan)))
-			AddGrant(n, tup, RelationGetDescr(rel));
+		{
+			if (nrows == cap)
+			{
+				cap = cap ? cap * 2 : 4;
+				rows = rows ? repalloc(rows, sizeof(GrantRow) * cap) : palloc(sizeof(GrantRow) * cap);
+			}
+			ReadGrant(&rows[nrows++], tup, RelationGetDescr(rel));
+		}
 		systable_endscan(scan);
 		table_close(rel, AccessShareLock);
+		if (nrows > 0)
+		{
+			n->grants = MemoryContextAlloc(ResContext, sizeof(GrantRow) * nrows);
+			memcpy(n->grants, rows, sizeof(GrantRow) * nrows);
+			pfree(rows);
+		}
+		n->ngrants = nrows;
 		n->grants_loaded = true;
 	}
 	n->loaded = true;
@@ -1870,10 +1959,21 @@ GetResNode(int64 id)
 
 /*
  * LoadOrgResources reads all resources of one org and their grants at once,
- * with child lists, for the listing functions.
+ * with child lists, for the listing functions.  Grants and child lists are
+ * laid out in one block each, a contiguous slice per resource.  Nodes being
+ * (re)loaded are marked by loaded = grants_loaded = false until the end, so
+ * an error half way leaves nothing that looks complete, and only they take
+ * part (a node read earlier in this statement and since deleted does not).
  */
+typedef struct OrgLoad
+{
+	ResNode   **filled;			/* the nodes (re)loaded by this call */
+	int			nfilled;
+	int			fcap;
+} OrgLoad;
+
 static void
-LoadOrgResources(int64 org_id)
+LoadOrgResourcesInner(int64 org_id, OrgLoad *ld)
 {
 	ResOrgDone *done;
 	bool		found;
@@ -1882,12 +1982,8 @@ LoadOrgResources(int64 org_id)
 	ScanKeyData skey;
 	HeapTuple	tup;
 	TupleDesc	desc;
-	HASH_SEQ_STATUS seq;
 	ResNode    *n;
-
-	done = hash_search(res_org_hash, &org_id, HASH_FIND, NULL);
-	if (done && done->complete)
-		return;
+	int			i;
 
 	rel = table_open(rels.resources, AccessShareLock);
 	desc = RelationGetDescr(rel);
@@ -1903,54 +1999,168 @@ LoadOrgResources(int64 org_id)
 		/* reload even if present: grants and children are rebuilt below */
 		n->loaded = false;
 		FillResNode(n, tup, desc);
-		n->grants_loaded = true;
-		n->loaded = true;
+		if (n->org_id != org_id)
+			continue;
+		if (ld->nfilled == ld->fcap)
+		{
+			ld->fcap *= 2;
+			ld->filled = repalloc_huge(ld->filled, sizeof(ResNode *) * ld->fcap);
+		}
+		ld->filled[ld->nfilled++] = n;
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 
-	rel = table_open(rels.resource_grants, AccessShareLock);
-	desc = RelationGetDescr(rel);
-	ScanKeyInit(&skey, rels.gr_org_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(org_id));
-	scan = systable_beginscan(rel, rels.resource_grants_org_idx, true, NULL, 1, &skey);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		bool		isnull;
-		int64		rid = DatumGetInt64(heap_getattr(tup, rels.gr_res_att, desc, &isnull));
+#define BEING_LOADED(x) ((x) != NULL && (x)->exists && !(x)->loaded && !(x)->grants_loaded && (x)->org_id == org_id)
 
-		CHECK_FOR_INTERRUPTS();
-		n = hash_search(res_hash, &rid, HASH_FIND, NULL);
-		if (n && n->exists && n->org_id == org_id)
-			AddGrant(n, tup, desc);
+	/* grants: read, counted per resource, then one block */
+	{
+		typedef struct PendingGrant
+		{
+			ResNode    *node;
+			GrantRow	row;
+		} PendingGrant;
+		PendingGrant *pend = NULL;
+		int			npend = 0;
+		int			pcap = 0;
+		GrantRow   *slab;
+		int			off = 0;
+
+		rel = table_open(rels.resource_grants, AccessShareLock);
+		desc = RelationGetDescr(rel);
+		ScanKeyInit(&skey, rels.gr_org_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(org_id));
+		scan = systable_beginscan(rel, rels.resource_grants_org_idx, true, NULL, 1, &skey);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			bool		isnull;
+			int64		rid = DatumGetInt64(heap_getattr(tup, rels.gr_res_att, desc, &isnull));
+
+			CHECK_FOR_INTERRUPTS();
+			n = hash_search(res_hash, &rid, HASH_FIND, NULL);
+			if (!BEING_LOADED(n))
+				continue;
+			if (npend == pcap)
+			{
+				pcap = pcap ? pcap * 2 : 64;
+				pend = pend ? repalloc_huge(pend, sizeof(PendingGrant) * pcap)
+					: palloc(sizeof(PendingGrant) * pcap);
+			}
+			pend[npend].node = n;
+			ReadGrant(&pend[npend].row, tup, desc);
+			npend++;
+			n->ngrants++;
+		}
+		systable_endscan(scan);
+		table_close(rel, AccessShareLock);
+
+		if (npend > 0)
+		{
+			slab = MemoryContextAllocHuge(ResContext, sizeof(GrantRow) * npend);
+			for (i = 0; i < ld->nfilled; i++)
+			{
+				n = ld->filled[i];
+				if (n->ngrants > 0)
+				{
+					n->grants = slab + off;
+					off += n->ngrants;
+					n->ngrants = 0;
+				}
+			}
+			Assert(off == npend);
+			for (i = 0; i < npend; i++)
+			{
+				n = pend[i].node;
+				n->grants[n->ngrants++] = pend[i].row;
+			}
+			pfree(pend);
+		}
 	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
 
-	/* child lists */
-	hash_seq_init(&seq, res_hash);
-	while ((n = hash_seq_search(&seq)) != NULL)
+	/* child lists: counted per parent, then one block */
 	{
+		int64		total = 0;
+		int64	   *slab;
+		int64		off = 0;
 		ResNode    *p;
 
-		if (!n->exists || n->org_id != org_id || !n->has_parent)
-			continue;
-		p = hash_search(res_hash, &n->parent_id, HASH_FIND, NULL);
-		if (p == NULL || !p->exists)
-			continue;
-		if (p->nchildren == p->children_cap)
+		for (i = 0; i < ld->nfilled; i++)
 		{
-			MemoryContext old = MemoryContextSwitchTo(ResContext);
-
-			p->children_cap = p->children_cap ? p->children_cap * 2 : 4;
-			p->children = p->children ? repalloc(p->children, sizeof(int64) * p->children_cap)
-				: palloc(sizeof(int64) * p->children_cap);
-			MemoryContextSwitchTo(old);
+			n = ld->filled[i];
+			if (!n->has_parent)
+				continue;
+			p = hash_search(res_hash, &n->parent_id, HASH_FIND, NULL);
+			if (!BEING_LOADED(p))
+				continue;
+			p->nchildren++;
+			total++;
 		}
-		p->children[p->nchildren++] = n->id;
+		if (total > 0)
+		{
+			slab = MemoryContextAllocHuge(ResContext, sizeof(int64) * total);
+			for (i = 0; i < ld->nfilled; i++)
+			{
+				n = ld->filled[i];
+				if (n->nchildren > 0)
+				{
+					n->children = slab + off;
+					off += n->nchildren;
+					n->nchildren = 0;
+				}
+			}
+			Assert(off == total);
+			for (i = 0; i < ld->nfilled; i++)
+			{
+				n = ld->filled[i];
+				if (!n->has_parent)
+					continue;
+				p = hash_search(res_hash, &n->parent_id, HASH_FIND, NULL);
+				if (!BEING_LOADED(p))
+					continue;
+				p->children[p->nchildren++] = n->id;
+			}
+		}
 	}
+#undef BEING_LOADED
 
+	for (i = 0; i < ld->nfilled; i++)
+	{
+		ld->filled[i]->grants_loaded = true;
+		ld->filled[i]->loaded = true;
+	}
 	done = hash_search(res_org_hash, &org_id, HASH_ENTER, &found);
 	done->complete = true;
+}
+
+static void
+LoadOrgResources(int64 org_id)
+{
+	ResOrgDone *done;
+	OrgLoad    *ld;
+
+	done = hash_search(res_org_hash, &org_id, HASH_FIND, NULL);
+	if (done && done->complete)
+		return;
+	ld = palloc(sizeof(OrgLoad));
+	ld->nfilled = 0;
+	ld->fcap = 64;
+	ld->filled = palloc(sizeof(ResNode *) * ld->fcap);
+	PG_TRY();
+	{
+		LoadOrgResourcesInner(org_id, ld);
+	}
+	PG_CATCH();
+	{
+		/*
+		 * Interrupted half way: the nodes stay not loaded (the next lookup
+		 * reads each again) and no longer count as part of a load.
+		 */
+		for (int i = 0; i < ld->nfilled; i++)
+			ld->filled[i]->grants_loaded = true;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	pfree(ld->filled);
+	pfree(ld);
 }
 
 /* Does the user validly hold the role at the org or above it? */
@@ -1966,11 +2176,16 @@ HoldsRoleAt(int64 role_id, int64 org_id)
 	return false;
 }
 
-static ResMemo *
+static inline bool
+ResMemoValid(const ResNode *n)
+{
+	return n->memo_epoch == res_memo_epoch;
+}
+
+/* ComputeResMemo: the node's permissions from its parent's and its grants. */
+static ResNode *
 ComputeResMemo(ResNode *n, const Bitmapset *parent_perms)
 {
-	ResMemo    *m;
-	bool		found;
 	Bitmapset  *perms = (Bitmapset *) parent_perms;
 	bool		copied = false;
 	int			i;
@@ -1995,19 +2210,17 @@ ComputeResMemo(ResNode *n, const Bitmapset *parent_perms)
 			MemoryContextSwitchTo(old);
 		}
 	}
-	m = hash_search(res_memo_hash, &n->id, HASH_ENTER, &found);
-	m->exists = true;
-	m->org_id = n->org_id;
-	m->perms = perms;
-	m->valid = true;
+	n->memo_perms = perms;
+	n->memo_epoch = res_memo_epoch;
 	memo_entries++;
-	return m;
+	return n;
 }
 
-static ResMemo *
+/* GetResMemo: the node of a resource with its memo valid. */
+static ResNode *
 GetResMemo(int64 id)
 {
-	ResMemo    *m;
+	ResNode    *n;
 	int64	   *chain;
 	int			nchain = 0;
 	int			cap = 16;
@@ -2016,40 +2229,32 @@ GetResMemo(int64 id)
 	bool		have_top = false;
 	int64		org = 0;
 
-	m = hash_search(res_memo_hash, &id, HASH_FIND, NULL);
-	if (m && m->valid)
-		return m;
+	n = hash_search(res_hash, &id, HASH_FIND, NULL);
+	if (n && n->loaded && ResMemoValid(n))
+		return n;
 	CheckMemoSize();
 
 	chain = palloc(sizeof(int64) * cap);
 	for (;;)
 	{
-		ResNode    *n;
-
 		CHECK_FOR_INTERRUPTS();
-		m = hash_search(res_memo_hash, &cur, HASH_FIND, NULL);
-		if (m && m->valid)
-		{
-			perms = m->perms;
-			have_top = true;
-			break;
-		}
 		n = GetResNode(cur);
 		if (!n->exists)
 		{
 			if (nchain == 0)
 			{
-				bool		found;
-
 				pfree(chain);
-				m = hash_search(res_memo_hash, &id, HASH_ENTER, &found);
-				m->exists = false;
-				m->org_id = 0;
-				m->perms = NULL;
-				m->valid = true;
+				n->memo_perms = NULL;
+				n->memo_epoch = res_memo_epoch;
 				memo_entries++;
-				return m;
+				return n;
 			}
+			break;
+		}
+		if (ResMemoValid(n))
+		{
+			perms = n->memo_perms;
+			have_top = true;
 			break;
 		}
 		if (nchain == cap)
@@ -2074,32 +2279,30 @@ GetResMemo(int64 id)
 
 	while (nchain > 0)
 	{
-		ResNode    *n = GetResNode(chain[--nchain]);
-
-		m = ComputeResMemo(n, perms);
-		perms = m->perms;
+		n = GetResNode(chain[--nchain]);
+		ComputeResMemo(n, perms);
+		perms = n->memo_perms;
 	}
 	pfree(chain);
-	return m;
+	return n;
 }
 
 const Bitmapset *
 ApResourcePermissions(int64 resource_id, int64 *org_id)
 {
-	ResMemo    *m;
+	ResNode    *n;
 
 	*org_id = 0;
 	if (!user_exists)
 	{
-		ResNode    *n = GetResNode(resource_id);
-
+		n = GetResNode(resource_id);
 		*org_id = n->exists ? n->org_id : 0;
 		return NULL;
 	}
 	LoadAssignments();
-	m = GetResMemo(resource_id);
-	*org_id = m->exists ? m->org_id : 0;
-	return m->perms;
+	n = GetResMemo(resource_id);
+	*org_id = n->exists ? n->org_id : 0;
+	return n->memo_perms;
 }
 
 /* ---------- resource kind actions ---------- */
@@ -2194,7 +2397,7 @@ ApActionPermissions(int64 resource_id, const char *action)
 	n = GetResNode(resource_id);
 	if (!n->exists)
 		return NULL;
-	return ActionNeeded(n->kind, action);
+	return ActionNeeded(kind_names[n->kind], action);
 }
 
 /*
@@ -2204,14 +2407,18 @@ ApActionPermissions(int64 resource_id, const char *action)
 int64 *
 ApListResources(int64 root_id, int perm_index, const char *action, int *count)
 {
+	typedef struct Pending
+	{
+		int64		id;
+		ResNode    *parent;		/* NULL for the root */
+	} Pending;
 	ResNode    *root;
 	int64	   *result;
 	int			n = 0;
 	int			cap = 64;
-	int64	   *stack;
+	Pending    *stack;
 	int			sp = 0;
 	int			scap = 64;
-	ResMemo    *rm;
 
 	*count = 0;
 	if (action)
@@ -2221,59 +2428,57 @@ ApListResources(int64 root_id, int perm_index, const char *action, int *count)
 		return NULL;
 	LoadAssignments();
 	LoadOrgResources(root->org_id);
-	rm = GetResMemo(root_id);
 
 	result = palloc(sizeof(int64) * cap);
-	stack = palloc(sizeof(int64) * scap);
-	stack[sp++] = root_id;
-	(void) rm;
+	stack = palloc(sizeof(Pending) * scap);
+	stack[sp].id = root_id;
+	stack[sp].parent = NULL;
+	sp++;
 	while (sp > 0)
 	{
-		int64		id = stack[--sp];
-		ResNode    *node = hash_search(res_hash, &id, HASH_FIND, NULL);
-		ResMemo    *m;
+		Pending		item = stack[--sp];
+		ResNode    *node = hash_search(res_hash, &item.id, HASH_FIND, NULL);
 		bool		ok;
 		int			i;
 
 		CHECK_FOR_INTERRUPTS();
 		if (node == NULL || !node->exists)
 			continue;
-		m = hash_search(res_memo_hash, &id, HASH_FIND, NULL);
-		if (m == NULL || !m->valid)
+		if (!ResMemoValid(node))
 		{
-			ResMemo    *pm = NULL;
-
-			if (node->has_parent)
-				pm = hash_search(res_memo_hash, &node->parent_id, HASH_FIND, NULL);
-			if (pm && pm->valid && id != root_id)
-				m = ComputeResMemo(node, pm->perms);
+			if (item.parent != NULL && ResMemoValid(item.parent))
+				ComputeResMemo(node, item.parent->memo_perms);
 			else
-				m = GetResMemo(id);
+				node = GetResMemo(item.id);
 		}
 		if (action)
 		{
-			const Bitmapset *needed = ActionNeeded(node->kind, action);
+			const Bitmapset *needed = ActionNeeded(kind_names[node->kind], action);
 
-			ok = needed != NULL && bms_is_subset(needed, m->perms);
+			ok = needed != NULL && bms_is_subset(needed, node->memo_perms);
 		}
 		else
-			ok = bms_is_member(perm_index, m->perms);
+			ok = bms_is_member(perm_index, node->memo_perms);
 		if (ok)
 		{
 			if (n == cap)
 			{
 				cap *= 2;
-				result = repalloc(result, sizeof(int64) * cap);
+				result = repalloc_huge(result, sizeof(int64) * cap);
 			}
-			result[n++] = id;
+			result[n++] = item.id;
 		}
 		if (sp + node->nchildren > scap)
 		{
 			scap = Max(scap * 2, sp + node->nchildren);
-			stack = repalloc(stack, sizeof(int64) * scap);
+			stack = repalloc_huge(stack, sizeof(Pending) * scap);
 		}
 		for (i = 0; i < node->nchildren; i++)
-			stack[sp++] = node->children[i];
+		{
+			stack[sp].id = node->children[i];
+			stack[sp].parent = node;
+			sp++;
+		}
 	}
 	pfree(stack);
 	*count = n;
