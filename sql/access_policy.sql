@@ -629,34 +629,7 @@ END;
 $$;
 COMMENT ON FUNCTION @extschema@._require_role_perms(bigint, bigint) IS 'internal: no one grants permissions they lack';
 
-CREATE FUNCTION @extschema@._resolve_role(org bigint, role_name text)
-RETURNS bigint
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	rid bigint;
-BEGIN
-	-- the nearest definition wins: the org, then its ancestors, then the built-in roles
-	WITH RECURSIVE up(id, parent_id, depth) AS (
-		SELECT o.id, o.parent_id, 0 FROM @extschema@.orgs o WHERE o.id = org
-		UNION ALL
-		SELECT o.id, o.parent_id, up.depth + 1 FROM @extschema@.orgs o JOIN up ON o.id = up.parent_id
-	)
-	SELECT r.id INTO rid
-	  FROM @extschema@.roles r LEFT JOIN up ON up.id = r.org_id
-	 WHERE r.name = role_name AND (r.org_id IS NULL OR up.id IS NOT NULL)
-	 ORDER BY up.depth NULLS LAST
-	 LIMIT 1;
-	IF rid IS NULL THEN
-		RAISE EXCEPTION 'role "%" does not exist for org %', role_name, org
-			USING ERRCODE = 'undefined_object',
-				  HINT = 'Built-in roles are Admin, Editor and Viewer; custom roles are usable in the org that defines them and below.';
-	END IF;
-	RETURN rid;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@._resolve_role(bigint, text) IS 'internal: role name to id, nearest definition first';
+-- _resolve_role(org, role_name): see sql/access_policy_roles.sql
 
 CREATE FUNCTION @extschema@._org_exists(org bigint)
 RETURNS void

@@ -9,3 +9,7 @@
  * REPLACE), then their grants are restored.  The upgrade test compares the
  * resulting catalog with a fresh install.
  */
+
+-- _resolve_role: defined again by access_policy_roles.sql (a fast path for
+-- built-in role names, with the index roles_name_idx)
+DROP FUNCTION @extschema@._resolve_role(bigint, text);
