@@ -38,6 +38,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "common/hashfn.h"
 #include "commands/trigger.h"
@@ -435,6 +436,62 @@ LookupAtt(Oid relid, const char *name)
 	return att;
 }
 
+/*
+ * ResolveSignals finds the signal relations (_signal_*) with one range scan
+ * of pg_class by name instead of a lookup per name: the first check of a new
+ * backend pays for every catalog lookup.  Missing ones (a 0.1.0 schema) stay
+ * InvalidOid.
+ */
+static void
+ResolveSignals(ApRels *r)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key[2];
+	HeapTuple	tup;
+	NameData	lo;
+	NameData	hi;
+
+	namestrcpy(&lo, "_signal_");
+	namestrcpy(&hi, "_signal`");	/* '`' follows '_' */
+	ScanKeyInit(&key[0], Anum_pg_class_relname, BTGreaterEqualStrategyNumber, F_NAMEGE, NameGetDatum(&lo));
+	ScanKeyInit(&key[1], Anum_pg_class_relname, BTLessStrategyNumber, F_NAMELT, NameGetDatum(&hi));
+	key[0].sk_collation = C_COLLATION_OID;
+	key[1].sk_collation = C_COLLATION_OID;
+	rel = table_open(RelationRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, ClassNameNspIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_class form = (Form_pg_class) GETSTRUCT(tup);
+		const char *name = NameStr(form->relname);
+		int			b;
+
+		if (form->relnamespace != r->nsp)
+			continue;
+		if (strcmp(name, "_signal_orgs") == 0)
+			r->sig_orgs = form->oid;
+		else if (strcmp(name, "_signal_roles") == 0)
+			r->sig_roles = form->oid;
+		else if (strcmp(name, "_signal_resources") == 0)
+			r->sig_res = form->oid;
+		else if (strcmp(name, "_signal_actions") == 0)
+			r->sig_actions = form->oid;
+		else if (strcmp(name, "_signal_logins") == 0)
+			r->sig_logins = form->oid;
+		else if (sscanf(name, "_signal_user_%d", &b) == 1 && b >= 0 && b < AP_USER_BUCKETS)
+			r->sig_user[b] = form->oid;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	/* all buckets or none: a partial set would miss invalidations */
+	for (int b = 0; b < AP_USER_BUCKETS; b++)
+		if (!OidIsValid(r->sig_user[b]))
+		{
+			memset(r->sig_user, 0, sizeof(r->sig_user));
+			break;
+		}
+}
+
 static void
 ResolveRels(void)
 {
@@ -513,18 +570,7 @@ ResolveRels(void)
 	r.lr_role_att = LookupAtt(r.login_roles, "role_name");
 	r.lr_user_att = LookupAtt(r.login_roles, "user_id");
 	r.user_id_att = LookupAtt(r.users, "id");
-	r.sig_orgs = get_relname_relid("_signal_orgs", r.nsp);
-	r.sig_roles = get_relname_relid("_signal_roles", r.nsp);
-	r.sig_res = get_relname_relid("_signal_resources", r.nsp);
-	r.sig_actions = get_relname_relid("_signal_actions", r.nsp);
-	r.sig_logins = get_relname_relid("_signal_logins", r.nsp);
-	for (int b = 0; b < AP_USER_BUCKETS; b++)
-	{
-		char		name[NAMEDATALEN];
-
-		snprintf(name, sizeof(name), "_signal_user_%02d", b);
-		r.sig_user[b] = get_relname_relid(name, r.nsp);
-	}
+	ResolveSignals(&r);
 	r.orgs_with_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("orgs_with")),
 									1, argtypes, false);
 	r.valid = true;
