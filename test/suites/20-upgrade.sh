@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# test/suites/20-upgrade.sh -- upgrades (issue #7, item 5).
+#
+# For every earlier release R (an install script sql/access_policy--R.sql
+# that is not the newest): database "upgraded" gets CREATE EXTENSION
+# access_policy VERSION 'R' and a world with rows in every table
+# (test/upgrade/world.sql), then ALTER EXTENSION access_policy UPDATE, which
+# follows the update scripts step by step to the newest version.  Database
+# "fresh" gets CREATE EXTENSION access_policy.  Checked:
+#   - the extension reaches the default version;
+#   - the update kept every row of every table (counts and checksums) and
+#     every answer of a sample of checks (test/upgrade/data.sql);
+#   - the catalog of the extension's objects is identical in both databases
+#     (test/upgrade/catalog.sql: functions with signatures and properties,
+#     tables, columns, constraints, indexes, triggers, policies, views,
+#     sequences, event triggers, grants, comments, pg_dump configuration);
+#   - there is no way back: an update to the earlier version is refused.
+# Prints "N passed, M failed" last.
+
+set -uo pipefail
+. test/lib.sh
+install_cleanup_trap
+
+PASS=0
+FAIL=0
+ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
+
+CLUSTER=$SUITE_DIR/cluster
+mkdir -p "$CLUSTER" && chown postgres: "$CLUSTER"
+PORT=$(free_port "$SUITE_PORT") || exit 1
+start_cluster "$CLUSTER" "$PORT" fast >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+psql_db() { local db=$1; shift; as_postgres "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$CLUSTER" -p "$PORT" -U postgres -d "$db" "$@"; }
+
+NEWEST=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" access_policy.control)
+SHARE=$("$PG_CONFIG" --sharedir)/extension
+RELEASES=$(ls "$SHARE"/access_policy--*.sql | sed -n 's|.*/access_policy--\([0-9.]*\)\.sql$|\1|p' | grep -vx "$NEWEST" | sort -V)
+[ -n "$RELEASES" ] || { not_ok "no earlier release installed in $SHARE"; echo "$PASS passed, $FAIL failed"; exit 1; }
+
+psql_db postgres -c "CREATE DATABASE fresh" || exit 1
+psql_db fresh -c "CREATE EXTENSION access_policy" || exit 1
+psql_db fresh -f test/upgrade/catalog.sql >"$SUITE_DIR/fresh.catalog" || exit 1
+[ "$(wc -l <"$SUITE_DIR/fresh.catalog")" -gt 100 ] && ok "catalog of a fresh $NEWEST install: $(wc -l <"$SUITE_DIR/fresh.catalog") lines" \
+	|| not_ok "the catalog query found too little in a fresh install"
+
+for r in $RELEASES; do
+	db=upgraded_${r//./_}
+	psql_db postgres -c "CREATE DATABASE $db" >/dev/null || exit 1
+	psql_db "$db" -c "CREATE EXTENSION access_policy VERSION '$r'" >/dev/null || { not_ok "CREATE EXTENSION VERSION '$r'"; continue; }
+	if psql_db "$db" -f test/upgrade/world.sql >"$SUITE_DIR/$db.world.out" 2>&1; then
+		ok "$r: world loaded"
+	else
+		not_ok "$r: loading the world failed"; cat "$SUITE_DIR/$db.world.out"; continue
+	fi
+	psql_db "$db" -f test/upgrade/data.sql >"$SUITE_DIR/$db.before" || { not_ok "$r: data before"; continue; }
+	path=$(psql_db "$db" -At -c "SELECT path FROM pg_extension_update_paths('access_policy') WHERE source = '$r' AND target = '$NEWEST'")
+	if [ -n "$path" ]; then ok "$r: update path $path"; else not_ok "$r: no update path to $NEWEST"; continue; fi
+	psql_db "$db" -c "ALTER EXTENSION access_policy UPDATE" || { not_ok "$r: ALTER EXTENSION UPDATE failed"; continue; }
+	v=$(psql_db "$db" -At -c "SELECT extversion FROM pg_extension WHERE extname = 'access_policy'")
+	[ "$v" = "$NEWEST" ] && ok "$r: updated to $v" || not_ok "$r: at version $v after the update, not $NEWEST"
+	psql_db "$db" -f test/upgrade/data.sql >"$SUITE_DIR/$db.after" || { not_ok "$r: data after"; continue; }
+	n=$(grep -c '' "$SUITE_DIR/$db.before")
+	if [ "$n" -gt 100 ] && diff -u "$SUITE_DIR/$db.before" "$SUITE_DIR/$db.after"; then
+		ok "$r: every table's rows and $(grep -vc '^table ' "$SUITE_DIR/$db.before") answers unchanged by the update"
+	else
+		not_ok "$r: the update changed data or answers"
+	fi
+	psql_db "$db" -f test/upgrade/catalog.sql >"$SUITE_DIR/$db.catalog" || { not_ok "$r: catalog"; continue; }
+	if diff -u "$SUITE_DIR/fresh.catalog" "$SUITE_DIR/$db.catalog"; then
+		ok "$r: catalog after the update = fresh install ($(wc -l <"$SUITE_DIR/$db.catalog") lines)"
+	else
+		not_ok "$r: catalog after the update differs from a fresh install (diff above: - fresh, + upgraded)"
+	fi
+	if out=$(psql_db "$db" -c "ALTER EXTENSION access_policy UPDATE TO '$r'" 2>&1); then
+		not_ok "$r: an update back to $r was accepted"
+	elif grep -q 'has no update path' <<<"$out"; then
+		ok "$r: no way back ($out)"
+	else
+		not_ok "$r: update back failed oddly: $out"
+	fi
+done
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
