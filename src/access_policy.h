@@ -73,6 +73,8 @@ extern const Bitmapset *ApResourcePermissions(int64 resource_id, int64 *org_id);
 extern const Bitmapset *ApActionPermissions(int64 resource_id, const char *action);
 extern bool ApOrgIsDescendantLatest(int64 org_id, int64 ancestor_id);
 extern int64 *ApOrgsWithPermission(int perm_index, int *count);
+struct ArrayType;
+extern struct ArrayType *ApOrgsWithArray(int perm_index);
 extern int64 *ApListResources(int64 root_id, int perm_index, const char *action, int *count);
 extern int	ApOrgCount(void);
 extern Oid	ApOrgsWithFunctionOid(void);

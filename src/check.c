@@ -333,6 +333,37 @@ SortedIdArray(int64 *ids, int n)
 }
 
 /*
+ * ApOrgsWithArray: orgs_with() of a permission index as a sorted bigint[],
+ * built once per cache generation and permission and kept (the planner's
+ * estimate, the index condition and the listing functions of one statement
+ * all ask for the same list).  The result must not be modified; it lives
+ * until the generation changes.
+ */
+static uint64 owa_generation = 0;
+static int	owa_perm = -1;
+static ArrayType *owa_array = NULL;
+
+ArrayType *
+ApOrgsWithArray(int perm_index)
+{
+	int			n;
+	int64	   *ids;
+	ArrayType  *a;
+
+	if (owa_array != NULL && owa_generation == ApCacheGeneration() && owa_perm == perm_index)
+		return owa_array;
+	ids = ApOrgsWithPermission(perm_index, &n);
+	a = SortedIdArray(ids, n);
+	if (owa_array != NULL)
+		pfree(owa_array);
+	owa_array = MemoryContextAlloc(TopMemoryContext, VARSIZE(a));
+	memcpy(owa_array, a, VARSIZE(a));
+	owa_generation = ApCacheGeneration();
+	owa_perm = perm_index;
+	return owa_array;
+}
+
+/*
  * The last list a call site built, valid while the cache generation and the
  * permission argument are unchanged: an index condition
  * org = ANY (orgs_with(p)) may be evaluated again for every rescan.
@@ -355,8 +386,6 @@ Datum
 orgs_with(PG_FUNCTION_ARGS)
 {
 	int			idx;
-	int			n;
-	int64	   *ids;
 	char	   *perm;
 	text	   *name;
 	ListState  *st;
@@ -372,8 +401,7 @@ orgs_with(PG_FUNCTION_ARGS)
 
 	perm = text_to_cstring(name);
 	idx = ApPermissionIndex(perm, false);
-	ids = ApOrgsWithPermission(idx, &n);
-	result = SortedIdArray(ids, n);
+	result = ApOrgsWithArray(idx);
 
 	if (st == NULL)
 	{

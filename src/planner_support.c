@@ -35,6 +35,7 @@
 #include "nodes/supportnodes.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -71,7 +72,7 @@ VisibleShare(PlannerInfo *root, List *args)
 	idx = ApPermissionIndex(perm, true);
 	if (idx < 0 || !ApHaveUser())
 		return 0.0;
-	(void) ApOrgsWithPermission(idx, &n);
+	n = ArrayGetNItems(ARR_NDIM(ApOrgsWithArray(idx)), ARR_DIMS(ApOrgsWithArray(idx)));
 	total = ApOrgCount();
 	if (total <= 0)
 		return 0.0;
