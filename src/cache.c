@@ -49,6 +49,7 @@
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
 #include "parser/parse_relation.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/catcache.h"
@@ -1161,7 +1162,18 @@ typedef struct KeyScan
 	Snapshot	snapshot;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
+	HTAB	   *rows;			/* a small table read whole: key -> tuple */
+	MemoryContext rows_cxt;		/* holds rows and its tuples */
 } KeyScan;
+
+typedef struct KeyedTuple
+{
+	int64		key;
+	HeapTuple	tup;
+} KeyedTuple;
+
+/* a table of at most this many blocks is read whole rather than probed */
+#define AP_SMALL_TABLE_BLOCKS	8
 
 typedef struct OrgWalk
 {
@@ -1170,14 +1182,52 @@ typedef struct OrgWalk
 	KeyScan		overrides;
 } OrgWalk;
 
+/*
+ * KeyScanOpen: keyatt is the heap column the index's first column holds.  A
+ * small table (support settings and overrides usually are) is read whole
+ * into a hash once, instead of one index probe per key.
+ */
 static void
-KeyScanOpen(KeyScan *ks, Oid heapid, Oid indexid)
+KeyScanOpen(KeyScan *ks, Oid heapid, Oid indexid, AttrNumber keyatt)
 {
 	ks->heap = table_open(heapid, AccessShareLock);
-	ks->index = index_open(indexid, AccessShareLock);
 	ks->snapshot = RegisterSnapshot(GetCatalogSnapshot(heapid));
-	ks->slot = table_slot_create(ks->heap, NULL);
-	ks->scan = index_beginscan(ks->heap, ks->index, ks->snapshot, 1, 0);
+	ks->rows = NULL;
+	ks->index = NULL;
+	if (RelationGetNumberOfBlocks(ks->heap) <= AP_SMALL_TABLE_BLOCKS)
+	{
+		SysScanDesc scan = systable_beginscan(ks->heap, InvalidOid, false, ks->snapshot, 0, NULL);
+		HeapTuple	tup;
+
+		ks->rows_cxt = AllocSetContextCreate(CurrentMemoryContext, "access_policy small table",
+											 ALLOCSET_SMALL_SIZES);
+		ks->rows = MakeHash("access_policy small table", sizeof(int64), sizeof(KeyedTuple),
+							ks->rows_cxt, false);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			bool		isnull;
+			int64		key = DatumGetInt64(heap_getattr(tup, keyatt, RelationGetDescr(ks->heap), &isnull));
+			bool		found;
+			KeyedTuple *kt;
+
+			if (isnull)
+				continue;
+			kt = hash_search(ks->rows, &key, HASH_ENTER, &found);
+			kt->tup = MemoryContextAlloc(ks->rows_cxt, HEAPTUPLESIZE + tup->t_len);
+			kt->tup->t_len = tup->t_len;
+			kt->tup->t_self = tup->t_self;
+			kt->tup->t_tableOid = tup->t_tableOid;
+			kt->tup->t_data = (HeapTupleHeader) ((char *) kt->tup + HEAPTUPLESIZE);
+			memcpy(kt->tup->t_data, tup->t_data, tup->t_len);
+		}
+		systable_endscan(scan);
+	}
+	else
+	{
+		ks->index = index_open(indexid, AccessShareLock);
+		ks->slot = table_slot_create(ks->heap, NULL);
+		ks->scan = index_beginscan(ks->heap, ks->index, ks->snapshot, 1, 0);
+	}
 	ks->open = true;
 }
 
@@ -1188,6 +1238,12 @@ KeyScanFetch(KeyScan *ks, int64 key)
 	ScanKeyData skey;
 	bool		should_free;
 
+	if (ks->rows != NULL)
+	{
+		KeyedTuple *kt = hash_search(ks->rows, &key, HASH_FIND, NULL);
+
+		return kt ? kt->tup : NULL;
+	}
 	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(key));
 	index_rescan(ks->scan, &skey, 1, NULL, 0);
 	if (!index_getnext_slot(ks->scan, ForwardScanDirection, ks->slot))
@@ -1200,10 +1256,15 @@ KeyScanClose(KeyScan *ks)
 {
 	if (!ks->open)
 		return;
-	index_endscan(ks->scan);
-	ExecDropSingleTupleTableSlot(ks->slot);
+	if (ks->rows != NULL)
+		MemoryContextDelete(ks->rows_cxt);
+	else
+	{
+		index_endscan(ks->scan);
+		ExecDropSingleTupleTableSlot(ks->slot);
+		index_close(ks->index, AccessShareLock);
+	}
 	UnregisterSnapshot(ks->snapshot);
-	index_close(ks->index, AccessShareLock);
 	table_close(ks->heap, AccessShareLock);
 	ks->open = false;
 }
@@ -1282,9 +1343,9 @@ GetOrgNodeWalk(int64 org_id, OrgWalk *walk)
 	{
 		if (!walk->orgs.open)
 		{
-			KeyScanOpen(&walk->orgs, rels.orgs, rels.orgs_pkey);
-			KeyScanOpen(&walk->settings, rels.support_settings, rels.support_settings_pkey);
-			KeyScanOpen(&walk->overrides, rels.support_overrides, rels.support_overrides_pkey);
+			KeyScanOpen(&walk->orgs, rels.orgs, rels.orgs_pkey, rels.org_id_att);
+			KeyScanOpen(&walk->settings, rels.support_settings, rels.support_settings_pkey, rels.ss_org_att);
+			KeyScanOpen(&walk->overrides, rels.support_overrides, rels.support_overrides_pkey, rels.so_org_att);
 		}
 		tup = KeyScanFetch(&walk->orgs, org_id);
 		if (tup != NULL)
