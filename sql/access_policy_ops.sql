@@ -1,1 +1,167 @@
 /* sql/access_policy_ops.sql -- operations: housekeeping, pictures, PostgREST identity (new in 0.2.0; part of the install and upgrade scripts) */
+
+------------------------------------------------------------------------------
+-- Pictures: the access picture of an org subtree as Graphviz DOT.
+------------------------------------------------------------------------------
+
+-- _dot_str(s): s as a DOT quoted string (backslash, quote and line breaks
+-- escaped, other control characters dropped; '&' written as '&amp;' since
+-- Graphviz reads character entities such as &lt; in any string)
+CREATE FUNCTION @extschema@._dot_str(s text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT '"' || regexp_replace(
+		replace(replace(replace(replace(replace(s, '&', '&amp;'), E'\\', E'\\\\'), '"', E'\\"'), E'\r\n', E'\n'), E'\n', E'\\n'),
+		'[\x01-\x08\x0b-\x1f\x7f]', '', 'g') || '"'
+$$;
+COMMENT ON FUNCTION @extschema@._dot_str(text) IS 'internal: a text as a Graphviz DOT quoted string';
+
+-- _dot_left(until): "3 d 4 h left" style remaining time, or NULL when permanent
+CREATE FUNCTION @extschema@._dot_left(until timestamptz)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+		WHEN until IS NULL OR until = 'infinity' THEN NULL
+		WHEN until <= statement_timestamp() THEN 'expired ' || to_char(until AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC'
+		ELSE concat_ws(' ',
+				NULLIF(extract(day FROM until - statement_timestamp())::int, 0)::text || ' d',
+				extract(hour FROM until - statement_timestamp())::int::text || ' h',
+				extract(minute FROM until - statement_timestamp())::int::text || ' min') || ' left'
+	END
+$$;
+COMMENT ON FUNCTION @extschema@._dot_left(timestamptz) IS 'internal: time left until an expiry, for pictures';
+
+CREATE FUNCTION @extschema@.access_graph(org_id bigint, max_orgs integer DEFAULT 200)
+RETURNS text
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	root_name text;
+	body text;
+BEGIN
+	IF max_orgs IS NULL OR max_orgs < 1 OR max_orgs > 10000 THEN
+		RAISE EXCEPTION 'max_orgs must be between 1 and 10000'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	-- permission before existence: an unknown org is refused like a foreign one
+	PERFORM @extschema@._require(access_graph.org_id, 'members.manage');
+	SELECT o.name INTO root_name FROM @extschema@.orgs o WHERE o.id = access_graph.org_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'org % does not exist', access_graph.org_id USING ERRCODE = 'undefined_object';
+	END IF;
+
+	WITH RECURSIVE sub(id, parent_id, name, depth) AS (
+		SELECT o.id, o.parent_id, o.name, 0 FROM @extschema@.orgs o WHERE o.id = access_graph.org_id
+		UNION ALL
+		SELECT c.id, c.parent_id, c.name, s.depth + 1
+		  FROM @extschema@.orgs c JOIN sub s ON c.parent_id = s.id
+		 WHERE s.depth < 100000
+	), shown AS (
+		SELECT * FROM sub ORDER BY depth, id LIMIT max_orgs
+	), org_nodes AS (
+		SELECT s.id, format('  %s [shape=box, style="rounded,filled", fillcolor=%s, label=%s];',
+				@extschema@._dot_str('org ' || s.id),
+				CASE sr.level WHEN 'write' THEN '"#f8c9b8"' WHEN 'read' THEN '"#fdf1c2"' ELSE '"#e8eef8"' END,
+				@extschema@._dot_str(s.name || E'\norg ' || s.id || E'\nsupport: ' || sr.level
+					|| ' (' || sr.source || COALESCE(', ' || @extschema@._dot_left(sr.expires_at), '') || ')')) AS line
+		  FROM shown s, @extschema@._support_row(s.id) sr
+	), org_edges AS (
+		SELECT s.id, format('  %s -> %s [arrowhead=none, penwidth=2];',
+				@extschema@._dot_str('org ' || s.parent_id), @extschema@._dot_str('org ' || s.id)) AS line
+		  FROM shown s WHERE s.depth > 0 AND s.parent_id IN (SELECT id FROM shown)
+	), members AS (
+		SELECT a.*, r.name AS role_name, u.display_name, u.is_support_staff,
+			   CASE WHEN NOT a.enabled THEN 'disabled'
+					WHEN a.expires_at <= statement_timestamp() THEN 'expired'
+					WHEN a.valid_from > statement_timestamp() THEN 'not yet valid'
+					ELSE 'active' END AS status
+		  FROM @extschema@.assignments a
+		  JOIN shown s ON s.id = a.org_id
+		  JOIN @extschema@.roles r ON r.id = a.role_id
+		  JOIN @extschema@.users u ON u.id = a.user_id
+	), user_nodes AS (
+		SELECT DISTINCT m.user_id, format('  %s [shape=ellipse, style=filled, fillcolor=%s, label=%s];',
+				@extschema@._dot_str('user ' || m.user_id),
+				CASE WHEN m.is_support_staff THEN '"#fde2e2"' ELSE '"#eef7ee"' END,
+				@extschema@._dot_str(COALESCE(m.display_name || E'\n', '') || m.user_id
+					|| CASE WHEN m.is_support_staff THEN E'\n(support staff)' ELSE '' END)) AS line
+		  FROM members m
+	), member_edges AS (
+		SELECT m.id, format('  %s -> %s [label=%s, style=%s, color=%s];',
+				@extschema@._dot_str('user ' || m.user_id), @extschema@._dot_str('org ' || m.org_id),
+				@extschema@._dot_str(m.role_name
+					|| CASE m.status
+						WHEN 'active' THEN COALESCE(E'\n' || @extschema@._dot_left(m.expires_at), '')
+						WHEN 'not yet valid' THEN E'\nfrom ' || to_char(m.valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC'
+						ELSE E'\n' || m.status END),
+				CASE m.status WHEN 'active' THEN 'solid' WHEN 'disabled' THEN 'dotted' ELSE 'dashed' END,
+				CASE m.status WHEN 'active' THEN '"#2b6cb0"' ELSE 'gray50' END) AS line
+		  FROM members m
+	), res AS (
+		SELECT r.* FROM @extschema@.resources r JOIN shown s ON s.id = r.org_id
+	), res_nodes AS (
+		SELECT r.id, format('  %s [shape=component, label=%s];',
+				@extschema@._dot_str('resource ' || r.id), @extschema@._dot_str(r.name || E'\n(' || r.kind || ')')) AS line
+		  FROM res r
+	), res_edges AS (
+		SELECT r.id, format('  %s -> %s [arrowhead=none, style=dotted];',
+				@extschema@._dot_str(CASE WHEN r.parent_id IS NULL THEN 'org ' || r.org_id ELSE 'resource ' || r.parent_id END),
+				@extschema@._dot_str('resource ' || r.id)) AS line
+		  FROM res r
+	), grants AS (
+		SELECT g.*, ro.name AS role_name FROM @extschema@.resource_grants g
+		  JOIN res r ON r.id = g.resource_id JOIN @extschema@.roles ro ON ro.id = g.role_id
+	), outside_nodes AS (
+		SELECT DISTINCT g.authorized_org_id, format('  %s [shape=box, style="rounded,dashed", label=%s];',
+				@extschema@._dot_str('org ' || g.authorized_org_id),
+				@extschema@._dot_str(o.name || E'\norg ' || g.authorized_org_id || E'\n(outside this subtree)')) AS line
+		  FROM grants g JOIN @extschema@.orgs o ON o.id = g.authorized_org_id
+		 WHERE g.authorized_org_id NOT IN (SELECT id FROM shown)
+	), grant_edges AS (
+		SELECT g.id, format('  %s -> %s [label=%s, style=%s, color="#2f855a", fontcolor="#2f855a"];',
+				@extschema@._dot_str('org ' || g.authorized_org_id), @extschema@._dot_str('resource ' || g.resource_id),
+				@extschema@._dot_str(g.role_name || ' grant'
+					|| CASE WHEN g.expires_at <= statement_timestamp() THEN E'\nexpired'
+							WHEN g.valid_from > statement_timestamp() THEN E'\nnot yet valid'
+							ELSE COALESCE(E'\n' || @extschema@._dot_left(g.expires_at), '') END),
+				CASE WHEN g.expires_at <= statement_timestamp() OR g.valid_from > statement_timestamp()
+					 THEN 'dashed' ELSE 'bold' END) AS line
+		  FROM grants g
+	)
+	SELECT string_agg(line, E'\n' ORDER BY grp, k, line) INTO body
+	  FROM (
+		SELECT 1 AS grp, id::text AS k, line FROM org_nodes
+		UNION ALL SELECT 2, id::text, line FROM org_edges
+		UNION ALL SELECT 3, '', format('  %s [shape=note, label=%s];', @extschema@._dot_str('more orgs'),
+				@extschema@._dot_str((SELECT count(*) FROM sub) - max_orgs || ' more orgs below, not shown (max_orgs = ' || max_orgs || ')'))
+		   WHERE (SELECT count(*) FROM sub) > max_orgs
+		UNION ALL SELECT 4, user_id, line FROM user_nodes
+		UNION ALL SELECT 5, id::text, line FROM member_edges
+		UNION ALL SELECT 6, id::text, line FROM res_nodes
+		UNION ALL SELECT 7, id::text, line FROM res_edges
+		UNION ALL SELECT 8, authorized_org_id::text, line FROM outside_nodes
+		UNION ALL SELECT 9, id::text, line FROM grant_edges
+	  ) x;
+
+	RETURN 'digraph access_policy {' || E'\n'
+		|| '  graph [rankdir=LR, fontname="Helvetica", fontsize=12, labelloc=t, label='
+		|| @extschema@._dot_str('access_policy: ' || root_name || ' (org ' || access_graph.org_id || ') at '
+			|| to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC') || '];' || E'\n'
+		|| '  node [fontname="Helvetica", fontsize=10];' || E'\n'
+		|| '  edge [fontname="Helvetica", fontsize=9];' || E'\n'
+		|| COALESCE(body || E'\n', '')
+		|| '}' || E'\n';
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.access_graph(bigint, integer) IS
+'the access picture of an org subtree as Graphviz DOT: orgs with their support access and its time left, members with role and status (time left, disabled, expired), resources and resource grants; members.manage at the org';
+
+REVOKE ALL ON FUNCTION @extschema@._dot_str(text), @extschema@._dot_left(timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.access_graph(bigint, integer) FROM PUBLIC;
+-- like the other introspection functions: permission is checked inside
+GRANT EXECUTE ON FUNCTION @extschema@.access_graph(bigint, integer) TO PUBLIC;
