@@ -1,6 +1,66 @@
 /* sql/access_policy_ops.sql -- operations: housekeeping, pictures, PostgREST identity (new in 0.2.0; part of the install and upgrade scripts) */
 
 ------------------------------------------------------------------------------
+-- Housekeeping: purge long-ended invitations and apply the audit retention.
+-- Meant to run from a scheduler (pg_cron: see README, "Housekeeping").
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@._retention_seconds(which text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'retention_seconds' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._retention_seconds(text) IS
+'internal: access_policy.audit_retention or access_policy.invitation_retention in seconds';
+
+CREATE FUNCTION @extschema@.housekeeping()
+RETURNS TABLE (invitations_purged bigint, audit_rows_purged bigint, audit_cutoff timestamptz)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	inv_keep integer := @extschema@._retention_seconds('invitation');
+	audit_keep integer := @extschema@._retention_seconds('audit');
+	cutoff timestamptz;
+	n_inv bigint;
+	n_audit bigint := 0;
+BEGIN
+	-- invitations that can no longer be used, ended longer ago than the retention
+	DELETE FROM @extschema@.invitations i
+	 WHERE GREATEST(CASE WHEN i.accepted_at IS NULL AND i.revoked_at IS NULL THEN i.expires_at END,
+					i.accepted_at, i.revoked_at)
+		   < pg_catalog.statement_timestamp() - pg_catalog.make_interval(secs => inv_keep);
+	GET DIAGNOSTICS n_inv = ROW_COUNT;
+
+	IF audit_keep > 0 THEN
+		cutoff := pg_catalog.statement_timestamp() - pg_catalog.make_interval(secs => audit_keep);
+		/*
+		 * The audit log refuses every DELETE.  Its append-only trigger is
+		 * switched off for this DELETE only, inside this transaction: the
+		 * lock ALTER TABLE takes keeps every other session from writing to
+		 * (or deleting from) the log until it is switched on again, and an
+		 * error rolls both back.
+		 */
+		ALTER TABLE @extschema@.audit_log DISABLE TRIGGER audit_append_only;
+		DELETE FROM @extschema@.audit_log a WHERE a.at < cutoff;
+		GET DIAGNOSTICS n_audit = ROW_COUNT;
+		ALTER TABLE @extschema@.audit_log ENABLE TRIGGER audit_append_only;
+		IF n_audit > 0 THEN
+			-- the purge itself is on the record
+			INSERT INTO @extschema@.audit_log (actor_user, db_role, action, target_table, target_id, before, after, reason)
+			VALUES (@extschema@.current_user_id(), @extschema@._outer_role(), 'purge', 'audit_log', NULL, NULL,
+					pg_catalog.jsonb_build_object('rows', n_audit, 'older_than', cutoff,
+												  'retention_seconds', audit_keep),
+					'access_policy.housekeeping(): access_policy.audit_retention');
+		END IF;
+	END IF;
+	RETURN QUERY SELECT n_inv, n_audit, cutoff;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.housekeeping() IS
+'deletes invitations that ended (expired, accepted, revoked) longer ago than access_policy.invitation_retention and audit rows older than access_policy.audit_retention (0: keep), recording the purge in the audit log; schedule it with pg_cron';
+
+REVOKE ALL ON FUNCTION @extschema@._retention_seconds(text), @extschema@.housekeeping() FROM PUBLIC;
+
+------------------------------------------------------------------------------
 -- Pictures: the access picture of an org subtree as Graphviz DOT.
 ------------------------------------------------------------------------------
 

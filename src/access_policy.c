@@ -7,7 +7,10 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "fmgr.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 
 #include "access_policy.h"
@@ -22,12 +25,26 @@ int			ApInvitationLifetime = 86400;
 int			ApSupportDefaultLevel = AP_SUPPORT_READ;
 int			ApSupportOverrideMax = 86400;
 char	   *ApSupportOverrideRole = NULL;
+int			ApAuditRetention = 0;
+int			ApInvitationRetention = 30 * 86400;
 
 static const struct config_enum_entry support_level_options[] = {
 	{"none", AP_SUPPORT_NONE, false},
 	{"read", AP_SUPPORT_READ, false},
 	{NULL, 0, false}
 };
+
+/* audit_retention: 0 (keep forever) or at least an hour */
+static bool
+check_audit_retention(int *newval, void **extra, GucSource source)
+{
+	if (*newval != 0 && *newval < 3600)
+	{
+		GUC_check_errdetail("access_policy.audit_retention must be 0 (keep the audit log forever) or at least 1 hour.");
+		return false;
+	}
+	return true;
+}
 
 /*
  * _PG_init defines the settings (sorted), reserves the prefix so that no
@@ -45,12 +62,28 @@ _PG_init(void)
 							   PGC_USERSET,
 							   GUC_NOT_IN_SAMPLE,
 							   NULL, NULL, NULL);
+	DefineCustomIntVariable("access_policy.audit_retention",
+							"How long audit rows are kept; access_policy.housekeeping() deletes older ones.",
+							"0 keeps the audit log forever.",
+							&ApAuditRetention,
+							0, 0, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							check_audit_retention, NULL, NULL);
 	ApDefineIdentityGuc();
 	DefineCustomIntVariable("access_policy.invitation_lifetime",
 							"How long an invitation can be accepted after it was sent.",
 							NULL,
 							&ApInvitationLifetime,
 							86400, 60, 30 * 86400,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("access_policy.invitation_retention",
+							"How long ended invitations (expired, accepted or revoked) are kept.",
+							"access_policy.housekeeping() deletes invitations that ended longer ago.",
+							&ApInvitationRetention,
+							30 * 86400, 0, INT_MAX,
 							PGC_SUSET,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
@@ -81,4 +114,27 @@ _PG_init(void)
 							   NULL, NULL, NULL);
 	MarkGUCPrefixReserved("access_policy");
 	ApCacheInit();
+}
+
+PG_FUNCTION_INFO_V1(retention_seconds);
+
+/*
+ * _retention_seconds('audit' | 'invitation'): the retention settings in
+ * seconds, for housekeeping() (calling into the library also makes sure the
+ * settings are defined, whatever the session did before).
+ */
+Datum
+retention_seconds(PG_FUNCTION_ARGS)
+{
+	char	   *which = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	if (strcmp(which, "audit") == 0)
+		PG_RETURN_INT32(ApAuditRetention);
+	if (strcmp(which, "invitation") == 0)
+		PG_RETURN_INT32(ApInvitationRetention);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown retention \"%s\"", which),
+			 errhint("Use \"audit\" or \"invitation\".")));
+	PG_RETURN_NULL();
 }

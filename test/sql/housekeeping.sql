@@ -1,0 +1,77 @@
+-- housekeeping: access_policy.housekeeping() purges long-ended invitations
+-- and applies the audit retention (issue #7 item 6); the audit log stays
+-- append-only for everybody else, and the purge itself is audited.
+-- test/suites/50-pg-cron.sh runs it through pg_cron for real.
+\set VERBOSITY terse
+SET TIME ZONE 'UTC';
+SELECT access_policy.create_org('Housekeeping', NULL, 9600);
+-- five invitations: pending, expired 40 and 10 days ago, accepted and revoked 40 days ago
+SELECT count(access_policy.invite(9600, 'hk' || g || '@example.com', 'Viewer')) AS invited FROM generate_series(1, 5) g;
+UPDATE access_policy.invitations SET invited_at = now() - interval '41 days', expires_at = now() - interval '40 days'
+ WHERE email = 'hk2@example.com';
+UPDATE access_policy.invitations SET invited_at = now() - interval '11 days', expires_at = now() - interval '10 days'
+ WHERE email = 'hk3@example.com';
+UPDATE access_policy.invitations SET invited_at = now() - interval '41 days', expires_at = now() - interval '40 days',
+	   accepted_at = now() - interval '40 days 1 hour', accepted_by = 'someone'
+ WHERE email = 'hk4@example.com';
+UPDATE access_policy.invitations SET invited_at = now() - interval '41 days', expires_at = now() + interval '1 hour',
+	   revoked_at = now() - interval '40 days', revoked_by = 'someone'
+ WHERE email = 'hk5@example.com';
+-- audit rows from long ago (the log only accepts inserts)
+INSERT INTO access_policy.audit_log (at, db_role, action, target_table, target_id)
+SELECT now() - interval '100 days' - g * interval '1 hour', 'hk', 'insert', 'hk_test', g::text FROM generate_series(1, 7) g;
+SELECT count(*) AS audit_rows_before FROM access_policy.audit_log WHERE target_table = 'hk_test' \gset
+SELECT :audit_rows_before AS audit_rows_before;
+
+-- the defaults: invitations ended more than 30 days ago go; the audit log is kept
+SHOW access_policy.invitation_retention;
+SHOW access_policy.audit_retention;
+SELECT * FROM access_policy.housekeeping();
+SELECT email FROM access_policy.invitations WHERE org_id = 9600 ORDER BY email;
+SELECT count(*) AS old_audit_rows FROM access_policy.audit_log WHERE target_table = 'hk_test';
+-- each deleted invitation was audited like any change
+SELECT action, count(*) FROM access_policy.audit_log WHERE target_table = 'invitations' AND action = 'delete' GROUP BY 1;
+
+-- a retention of 90 days: the old audit rows go, the purge is recorded
+SET access_policy.audit_retention = '90d';
+SELECT invitations_purged, audit_rows_purged >= 7 AS purged_old_rows, audit_cutoff < now() - interval '89 days' AS cutoff_ok
+  FROM access_policy.housekeeping();
+SELECT count(*) AS old_audit_rows FROM access_policy.audit_log WHERE target_table = 'hk_test';
+SELECT action, target_table, after ? 'rows' AS counts_rows, (after ->> 'retention_seconds')::int AS retention_seconds, reason
+  FROM access_policy.audit_log WHERE action = 'purge';
+-- nothing newer than the cutoff was touched
+SELECT count(*) > 0 AS recent_rows_kept FROM access_policy.audit_log WHERE at > now() - interval '1 day';
+-- running it again purges nothing
+SELECT invitations_purged, audit_rows_purged FROM access_policy.housekeeping();
+
+-- the append-only trigger is on again: the log refuses DELETE, UPDATE, TRUNCATE
+SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'access_policy.audit_log'::regclass AND tgname = 'audit_append_only';
+DELETE FROM access_policy.audit_log WHERE action = 'purge';
+UPDATE access_policy.audit_log SET reason = 'x' WHERE action = 'purge';
+TRUNCATE access_policy.audit_log;
+-- an error half way rolls the switch back with everything else
+BEGIN;
+SELECT invitations_purged, audit_rows_purged FROM access_policy.housekeeping();
+SAVEPOINT s;
+DELETE FROM access_policy.audit_log;
+ROLLBACK TO SAVEPOINT s;
+ROLLBACK;
+SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'access_policy.audit_log'::regclass AND tgname = 'audit_append_only';
+
+-- bad settings
+SET access_policy.audit_retention = '10min';
+SET access_policy.audit_retention = -1;
+SET access_policy.invitation_retention = 'forever';
+SELECT access_policy._retention_seconds('nothing');
+RESET access_policy.audit_retention;
+
+-- only superusers set the retentions; EXECUTE is not granted to PUBLIC (the
+-- application role of these tests was granted every function in setup)
+SET ROLE regress_app;
+SET access_policy.audit_retention = '1d';
+DELETE FROM access_policy.audit_log;
+RESET ROLE;
+SET ROLE regress_tenant;
+SELECT * FROM access_policy.housekeeping();
+RESET ROLE;
+SELECT has_function_privilege('public', 'access_policy.housekeeping()', 'EXECUTE') AS public_may_run;
