@@ -71,6 +71,7 @@ _PG_init(void)
 							GUC_UNIT_S,
 							check_audit_retention, NULL, NULL);
 	ApDefineIdentityGuc();
+	ApDefineJwtGucs();
 	DefineCustomIntVariable("access_policy.invitation_lifetime",
 							"How long an invitation can be accepted after it was sent.",
 							NULL,

@@ -41,6 +41,10 @@ extern char *ApIdentityGuc;
 extern uint64 ApIdentityGeneration;
 extern void ApDefineIdentityGuc(void);
 extern const char *ApIdentityString(void);
+extern bool ApIdentityFromJwt;
+extern char *ApJwtClaim;
+extern void ApDefineJwtGucs(void);
+extern void ApJwtRefresh(void);
 
 /* cache.c: what a check needs about the acting user */
 #define AP_USER_BUCKETS		16

@@ -890,6 +890,7 @@ ApBeginCheck(void)
 	ApNeedBegin = false;
 	ApCheckedStatement = 0;
 	check_now = GetCurrentStatementStartTimestamp();
+	ApJwtRefresh();
 
 	if (unlikely(stale_all || stale_orgs || stale_roles || stale_user || stale_res || stale_actions))
 	{

@@ -16,10 +16,13 @@
 
 #include "access/parallel.h"
 #include "access/xact.h"
+#include "common/jsonapi.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/uuid.h"
 
 #include "access_policy.h"
@@ -67,10 +70,235 @@ ApDefineIdentityGuc(void)
 							   CheckIdentity, AssignIdentity, NULL);
 }
 
+/* ---------- identity from PostgREST's JWT claims (opt-in) ---------- */
+
+bool		ApIdentityFromJwt = false;
+char	   *ApJwtClaim = NULL;
+
+/*
+ * The claims text last looked at and the identity found in it, both in
+ * TopMemoryContext; jwt_valid is false until the claims are looked at again
+ * (a setting changed).  request.jwt.claims is parsed only when its text
+ * changes -- PostgREST sets it once per transaction -- never per row.
+ */
+static bool jwt_valid = false;
+static char *jwt_claims_seen = NULL;
+static char *jwt_identity = NULL;
+
+/* the settings changed: look again, and tell the cache the identity may have */
+static void
+AssignJwtSetting(void)
+{
+	jwt_valid = false;
+	ApIdentityGeneration++;
+	ApNeedBegin = true;
+}
+
+static void
+AssignIdentityFromJwt(bool newval, void *extra)
+{
+	AssignJwtSetting();
+}
+
+static void
+AssignJwtClaim(const char *newval, void *extra)
+{
+	AssignJwtSetting();
+}
+
+static bool
+CheckJwtClaim(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0' || strlen(*newval) >= NAMEDATALEN)
+	{
+		GUC_check_errdetail("access_policy.jwt_claim must name a claim (1 to %d bytes).", NAMEDATALEN - 1);
+		return false;
+	}
+	return true;
+}
+
+/* A parse of the claims that keeps the string value of one top-level key. */
+typedef struct ClaimParse
+{
+	const char *want;
+	int			depth;
+	bool		at_claim;		/* the value that follows belongs to the claim */
+	char	   *value;			/* its string value, or NULL */
+	bool		not_string;		/* the claim is there but not a string */
+} ClaimParse;
+
+static void
+ClaimObjectStart(void *state)
+{
+	((ClaimParse *) state)->depth++;
+}
+
+static void
+ClaimObjectEnd(void *state)
+{
+	((ClaimParse *) state)->depth--;
+}
+
+static void
+ClaimArrayStart(void *state)
+{
+	ClaimParse *p = (ClaimParse *) state;
+
+	if (p->at_claim)
+		p->not_string = true;
+	p->at_claim = false;
+	p->depth++;
+}
+
+static void
+ClaimArrayEnd(void *state)
+{
+	((ClaimParse *) state)->depth--;
+}
+
+static void
+ClaimFieldStart(void *state, char *fname, bool isnull)
+{
+	ClaimParse *p = (ClaimParse *) state;
+
+	/* a nested object as the claim's value is not a string either */
+	if (p->at_claim)
+		p->not_string = true;
+	p->at_claim = (p->depth == 1 && fname != NULL && strcmp(fname, p->want) == 0);
+}
+
+static void
+ClaimScalar(void *state, char *token, JsonTokenType tokentype)
+{
+	ClaimParse *p = (ClaimParse *) state;
+
+	if (!p->at_claim)
+		return;
+	p->at_claim = false;
+	if (tokentype == JSON_TOKEN_STRING && token != NULL)
+	{
+		if (p->value)
+			pfree(p->value);
+		p->value = pstrdup(token);	/* a duplicate key: the last one wins, as in jsonb */
+		p->not_string = false;
+	}
+	else
+		p->not_string = true;
+}
+
+/*
+ * ClaimFromJson: the string value of the top-level key want, or NULL when the
+ * text is not a JSON object, the key is missing, or its value is not a
+ * non-empty string of at most AP_MAX_USER_ID_LEN bytes.  Never throws for bad
+ * input: bad claims mean nobody is acting.
+ */
+static char *
+ClaimFromJson(const char *json, const char *want)
+{
+	JsonLexContext *lex;
+	JsonSemAction sem;
+	ClaimParse	p;
+	char	   *copy = pstrdup(json);
+
+	memset(&p, 0, sizeof(p));
+	p.want = want;
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = &p;
+	sem.object_start = ClaimObjectStart;
+	sem.object_end = ClaimObjectEnd;
+	sem.array_start = ClaimArrayStart;
+	sem.array_end = ClaimArrayEnd;
+	sem.object_field_start = ClaimFieldStart;
+	sem.scalar = ClaimScalar;
+	lex = makeJsonLexContextCstringLen(copy, strlen(copy), GetDatabaseEncoding(), true);
+	/* only an object at the top level has claims */
+	if (pg_parse_json(lex, &sem) != JSON_SUCCESS || copy[strspn(copy, " \t\r\n")] != '{')
+		return NULL;
+	if (p.value == NULL || p.not_string || p.value[0] == '\0' || strlen(p.value) > AP_MAX_USER_ID_LEN)
+		return NULL;
+	return p.value;
+}
+
+/*
+ * ApJwtRefresh: with access_policy.identity_from_jwt on, read
+ * request.jwt.claims and find the identity in it when the text changed since
+ * the last statement.  Called at the start of every statement's first check.
+ */
+void
+ApJwtRefresh(void)
+{
+	const char *claims;
+	char	   *found = NULL;
+
+	if (!ApIdentityFromJwt)
+	{
+		if (jwt_identity != NULL)
+		{
+			pfree(jwt_identity);
+			jwt_identity = NULL;
+			ApIdentityGeneration++;
+		}
+		jwt_valid = false;
+		return;
+	}
+	claims = GetConfigOption("request.jwt.claims", true, false);
+	if (claims != NULL && claims[0] == '\0')
+		claims = NULL;
+	if (jwt_valid &&
+		((claims == NULL && jwt_claims_seen == NULL) ||
+		 (claims != NULL && jwt_claims_seen != NULL && strcmp(claims, jwt_claims_seen) == 0)))
+		return;
+
+	if (claims != NULL && ApJwtClaim != NULL)
+		found = ClaimFromJson(claims, ApJwtClaim);
+
+	if (jwt_claims_seen)
+		pfree(jwt_claims_seen);
+	jwt_claims_seen = claims ? MemoryContextStrdup(TopMemoryContext, claims) : NULL;
+	if ((found == NULL) != (jwt_identity == NULL) ||
+		(found != NULL && strcmp(found, jwt_identity) != 0))
+	{
+		if (jwt_identity)
+			pfree(jwt_identity);
+		jwt_identity = found ? MemoryContextStrdup(TopMemoryContext, found) : NULL;
+		ApIdentityGeneration++;
+	}
+	jwt_valid = true;
+}
+
+void
+ApDefineJwtGucs(void)
+{
+	DefineCustomBoolVariable("access_policy.identity_from_jwt",
+							 "Take the acting user from PostgREST's request.jwt.claims when set_user() set none.",
+							 "Safe only where clients cannot run SQL of their own (they could set request.jwt.claims).",
+							 &ApIdentityFromJwt,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, AssignIdentityFromJwt, NULL);
+	DefineCustomStringVariable("access_policy.jwt_claim",
+							   "The JWT claim that holds the user id (access_policy.identity_from_jwt).",
+							   NULL,
+							   &ApJwtClaim,
+							   "sub",
+							   PGC_SUSET,
+							   0,
+							   CheckJwtClaim, AssignJwtClaim, NULL);
+}
+
+/*
+ * ApIdentityString: who set_user() says is acting; else, when enabled, the
+ * user named by the JWT claims; else "".
+ */
 const char *
 ApIdentityString(void)
 {
-	return ApIdentityGuc;
+	if (ApIdentityGuc != NULL && ApIdentityGuc[0] != '\0')
+		return ApIdentityGuc;
+	if (ApIdentityFromJwt && jwt_identity != NULL)
+		return jwt_identity;
+	return "";
 }
 
 /* SetIdentity installs a new identity with transaction or session scope. */
