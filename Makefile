@@ -46,7 +46,7 @@ include $(PGXS)
 # test compares the catalog after CREATE EXTENSION ... VERSION '0.1.0' +
 # ALTER EXTENSION ... UPDATE with a fresh install of the newest version.
 PARTS_0_1_0   = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTENSION)_support.sql sql/$(EXTENSION)_team.sql
-PARTS_NEW     = sql/$(EXTENSION)_signals.sql sql/$(EXTENSION)_roles.sql sql/$(EXTENSION)_ops.sql sql/$(EXTENSION)_comments.sql
+PARTS_NEW     = sql/$(EXTENSION)_signals.sql sql/$(EXTENSION)_roles.sql sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql sql/$(EXTENSION)_comments.sql
 INSTALL_PARTS = $(PARTS_0_1_0) $(PARTS_NEW)
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@

@@ -171,7 +171,8 @@ COMMENT ON COLUMN @extschema@.audit_log.actor_user IS 'acting access_policy user
 COMMENT ON COLUMN @extschema@.audit_log.db_role IS 'PostgreSQL role that made the change (after SET ROLE, outside SECURITY DEFINER)';
 COMMENT ON COLUMN @extschema@.audit_log.reason IS 'reason given to the administration function or in access_policy.audit_reason';
 
--- user data survives pg_dump; rows shipped by this script are not dumped
+-- user data survives pg_dump (0.1.0 left out the rows shipped by this script;
+-- since 0.2.0 sql/access_policy_restore.sql dumps those too)
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.users', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.orgs', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.permissions', 'WHERE NOT builtin');
