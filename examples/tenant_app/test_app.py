@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+"""examples/tenant_app/test_app.py -- the example service's tests (issue #7 item 3).
+
+Starts app.py's HTTP server in this process and talks to it over real HTTP
+(urllib); the service talks to PostgreSQL through DATABASE_URL -- in
+test/suites/31-example-app.sh, pgbouncer in transaction pooling mode.
+SUPER_URL is a superuser connection (straight to the server) used only to
+arrange and inspect the world.  Needs world.sql loaded.
+"""
+
+import json
+import os
+import sys
+import threading
+import unittest
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import app  # noqa: E402
+
+SUPER_URL = os.environ["SUPER_URL"]
+SERVER = None
+BASE = None
+
+
+def setUpModule():
+    global SERVER, BASE
+    SERVER = app.serve(0)
+    threading.Thread(target=SERVER.serve_forever, daemon=True).start()
+    BASE = f"http://127.0.0.1:{SERVER.server_address[1]}"
+
+
+def tearDownModule():
+    SERVER.shutdown()
+
+
+def call(method, path, user=None, body=None, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token is None and user is not None:
+        token = app.make_token(user)
+    if token is not None:
+        headers["Authorization"] = "Bearer " + token
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(BASE + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            raw = resp.read()
+            return resp.status, (json.loads(raw) if raw else None)
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        return e.code, (json.loads(raw) if raw else None)
+
+
+def sql(query, params=None):
+    with psycopg.connect(SUPER_URL, autocommit=True) as conn:
+        cur = conn.execute(query, params)
+        return cur.fetchall() if cur.description else None
+
+
+class Notes(unittest.TestCase):
+    def test_each_user_sees_only_their_orgs(self):
+        status, notes = call("GET", "/notes", "alice")
+        self.assertEqual(status, 200)
+        self.assertTrue(notes)
+        self.assertEqual({n["org_id"] for n in notes}, {1})
+        status, notes = call("GET", "/notes", "bob")
+        self.assertEqual({n["org_id"] for n in notes}, {2})
+        status, notes = call("GET", "/notes", "erin")    # no role anywhere
+        self.assertEqual((status, notes), (200, []))
+
+    def test_write_own_org_not_foreign(self):
+        status, note = call("POST", "/notes", "alice", {"org_id": 1, "body": "hello"})
+        self.assertEqual(status, 201)
+        self.assertEqual(note["org_id"], 1)
+        status, err = call("POST", "/notes", "alice", {"org_id": 2, "body": "intrusion"})
+        self.assertEqual(status, 403)
+        self.assertEqual(err["sqlstate"], "42501")
+        # a viewer cannot write even in their own org
+        status, _ = call("POST", "/notes", "bob", {"org_id": 2, "body": "viewer write"})
+        self.assertEqual(status, 403)
+        # another org's note does not exist for alice: 404, not 403 (no existence leak)
+        foreign = sql("SELECT min(id) FROM notes WHERE org_id = 2")[0][0]
+        self.assertEqual(call("PATCH", f"/notes/{foreign}", "alice", {"body": "x"})[0], 404)
+        self.assertEqual(call("DELETE", f"/notes/{foreign}", "alice")[0], 404)
+        self.assertEqual(sql("SELECT body FROM notes WHERE id = %s", (foreign,))[0][0].startswith("note"), True)
+        # and her own note can be changed and deleted
+        self.assertEqual(call("PATCH", f"/notes/{note['id']}", "alice", {"body": "edited"})[1]["body"], "edited")
+        self.assertEqual(call("DELETE", f"/notes/{note['id']}", "alice")[0], 204)
+
+    def test_authentication(self):
+        self.assertEqual(call("GET", "/notes")[0], 401)
+        self.assertEqual(call("GET", "/notes", token="alice.0000")[0], 401)
+        forged = "bob" + app.make_token("alice")[5:]
+        self.assertEqual(call("GET", "/notes", token=forged)[0], 401)
+        self.assertEqual(call("GET", "/me", "alice")[1]["user_id"], "alice")
+
+    def test_bad_input(self):
+        self.assertEqual(call("POST", "/notes", "alice", {"org_id": 1, "body": ""})[0], 400)
+        self.assertEqual(call("GET", "/nowhere", "alice")[0], 404)
+
+
+class SupportAccess(unittest.TestCase):
+    def test_read_only_by_default_write_on_request_revocable(self):
+        # support staff read every org by default (access_policy.support_default_level = read)
+        status, notes = call("GET", "/notes", "sam")
+        self.assertEqual(status, 200)
+        self.assertEqual({n["org_id"] for n in notes}, {1, 2})
+        self.assertEqual(call("POST", "/notes", "sam", {"org_id": 1, "body": "support"})[0], 403)
+        # a customer admin grants write for a week, with a reason
+        status, _ = call("PUT", "/orgs/1/support", "alice", {"level": "write", "reason": "ticket 7", "duration": "1 week"})
+        self.assertEqual(status, 200)
+        status, st = call("GET", "/orgs/1/support", "alice")
+        self.assertEqual((st["level"], st["source"]), ("write", "own"))
+        self.assertIsNotNone(st["remaining"])
+        self.assertEqual(call("POST", "/notes", "sam", {"org_id": 1, "body": "support fix"})[0], 201)
+        self.assertEqual(call("POST", "/notes", "sam", {"org_id": 2, "body": "not here"})[0], 403)
+        # only the customer's admins may change it, and a reason is required
+        self.assertEqual(call("PUT", "/orgs/2/support", "alice", {"level": "write", "reason": "x"})[0], 403)
+        self.assertEqual(call("PUT", "/orgs/1/support", "alice", {"level": "write"})[0], 400)
+        # revoked: back to the default
+        self.assertEqual(call("DELETE", "/orgs/1/support", "alice")[0], 204)
+        self.assertEqual(call("POST", "/notes", "sam", {"org_id": 1, "body": "too late"})[0], 403)
+
+
+class Invitations(unittest.TestCase):
+    def test_invite_accept_revoke_expire(self):
+        status, inv = call("POST", "/orgs/1/invitations", "alice", {"email": "carol@acme.example", "role": "Viewer"})
+        self.assertEqual(status, 201)
+        self.assertTrue(inv["token"])
+        # nobody else can use it: not bob (another address), not a guessed token
+        self.assertEqual(call("POST", "/invitations/accept", "bob", {"token": inv["token"]})[0], 403)
+        self.assertGreaterEqual(call("POST", "/invitations/accept", "carol", {"token": "guess"})[0], 400)
+        self.assertEqual(call("POST", "/invitations/accept", "carol", {"token": inv["token"]})[0], 200)
+        self.assertEqual({n["org_id"] for n in call("GET", "/notes", "carol")[1]}, {1})
+        # one-time
+        self.assertGreaterEqual(call("POST", "/invitations/accept", "carol", {"token": inv["token"]})[0], 400)
+        # a revoked invitation cannot be accepted
+        status, inv2 = call("POST", "/orgs/1/invitations", "alice", {"email": "dave@acme.example", "role": "Viewer"})
+        sql("SELECT access_policy.create_user('dave', 'dave@acme.example')")
+        self.assertEqual(call("DELETE", f"/invitations/{inv2['id']}", "alice")[0], 204)
+        self.assertGreaterEqual(call("POST", "/invitations/accept", "dave", {"token": inv2["token"]})[0], 400)
+        # an expired one neither (expiry after 24 h by the database clock)
+        status, inv3 = call("POST", "/orgs/1/invitations", "alice", {"email": "dave@acme.example", "role": "Viewer"})
+        sql("UPDATE access_policy.invitations SET invited_at = now() - interval '2 days', "
+            "expires_at = now() - interval '1 day' WHERE id = %s", (inv3["id"],))
+        self.assertGreaterEqual(call("POST", "/invitations/accept", "dave", {"token": inv3["token"]})[0], 400)
+        self.assertEqual(call("GET", "/notes", "dave")[1], [])
+        statuses = {i["id"]: i["status"] for i in call("GET", "/orgs/1/invitations", "alice")[1]}
+        self.assertEqual((statuses[inv["id"]], statuses[inv2["id"]], statuses[inv3["id"]]),
+                         ("accepted", "revoked", "expired"))
+        # bob may not invite into alice's org nor list its invitations
+        self.assertEqual(call("POST", "/orgs/1/invitations", "bob", {"email": "x@y.example", "role": "Viewer"})[0], 403)
+
+
+class Concurrency(unittest.TestCase):
+    def test_no_identity_bleeds_between_concurrent_requests(self):
+        expected = {"alice": {1}, "bob": {2}, "carol_or_nobody": set()}
+
+        def one(i):
+            user = ("alice", "bob")[i % 2]
+            status, notes = call("GET", "/notes", user)
+            me = call("GET", "/me", user)[1]["user_id"]
+            return user, status, {n["org_id"] for n in notes}, me
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            results = list(pool.map(one, range(400)))
+        bad = [r for r in results if r[1] != 200 or r[2] != expected[r[0]] or r[3] != r[0]]
+        self.assertEqual(bad, [])
+        self.assertEqual(len(results), 400)
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    run = result.testsRun
+    failed = len(result.failures) + len(result.errors)
+    print(f"{run - failed} passed, {failed} failed")
+    sys.exit(0 if failed == 0 and run > 0 else 1)
