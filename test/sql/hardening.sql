@@ -132,3 +132,48 @@ RESET statement_timeout;
 SELECT count(*) FILTER (WHERE access_policy.can(98000 + g, 'responses.view')) AS visible_under_a FROM generate_series(0, 19999) g;
 SELECT cardinality(access_policy.orgs_with('responses.view')) AS listed_under_a;
 SELECT access_policy.clear_user(false);
+
+-- item 9: who RLS does not apply to, as the README says (section "Privileges")
+CREATE ROLE hard_owner;
+CREATE ROLE hard_bypass BYPASSRLS;
+ALTER TABLE hard_notes OWNER TO hard_owner;
+GRANT SELECT ON hard_notes TO hard_bypass;
+SET ROLE hard_owner;
+SELECT count(*) AS owner_sees_all FROM hard_notes;
+RESET ROLE;
+SET ROLE hard_bypass;
+SELECT count(*) AS bypassrls_sees_all FROM hard_notes;
+RESET ROLE;
+-- protect_table(force => true): the owner is subject too (and sees nothing as nobody)
+SELECT access_policy.protect_table('hard_notes', 'org_id', 'responses.view', 'responses.write', force => true);
+SET ROLE hard_owner;
+SELECT count(*) AS forced_owner_sees FROM hard_notes;
+RESET ROLE;
+-- row_security = off: a query RLS would filter fails instead of returning every row
+SET ROLE regress_app;
+SET row_security = off;
+SELECT count(*) FROM hard_notes;
+RESET row_security;
+RESET ROLE;
+ALTER TABLE hard_notes OWNER TO CURRENT_USER;
+SELECT access_policy.protect_table('hard_notes', 'org_id', 'responses.view', 'responses.write');
+REVOKE ALL ON hard_notes FROM hard_bypass;
+DROP ROLE hard_owner;
+DROP ROLE hard_bypass;
+
+-- item 11: row level security on the extension's own tables causes no
+-- recursion: the checks read them below the planner, so a policy on orgs that
+-- itself calls can() neither loops nor changes any answer
+ALTER TABLE access_policy.orgs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_policy.orgs FORCE ROW LEVEL SECURITY;
+CREATE POLICY hard_orgs ON access_policy.orgs USING (access_policy.can(id, 'responses.view'));
+SET ROLE regress_app;
+BEGIN;
+SELECT access_policy.set_user('hard_editor');
+SELECT access_policy.can(9800, 'responses.view') AS can_a, access_policy.can(9801, 'responses.view') AS can_b,
+	   cardinality(access_policy.orgs_with('responses.view')) > 0 AS lists, (SELECT count(*) FROM hard_notes) AS notes;
+ROLLBACK;
+RESET ROLE;
+DROP POLICY hard_orgs ON access_policy.orgs;
+ALTER TABLE access_policy.orgs NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_policy.orgs DISABLE ROW LEVEL SECURITY;
