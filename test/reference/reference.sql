@@ -108,6 +108,22 @@ $$;
 COMMENT ON FUNCTION ap_ref._support_level(bigint, timestamptz) IS
 'internal: support access level in force at the org (0 none, 1 read, 2 write)';
 
+-- _own_support_level: the level of the org's own unexpired setting (or,
+-- with override, of its unexpired vendor override); NULL if none
+CREATE FUNCTION ap_ref._own_support_level(org bigint, at timestamptz, override boolean)
+RETURNS int
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT CASE x.level WHEN 'write' THEN 2 WHEN 'read' THEN 1 ELSE 0 END
+	  FROM (SELECT s.level FROM access_policy.support_settings s
+			 WHERE NOT override AND s.org_id = org AND s.expires_at > at
+			UNION ALL
+			SELECT v.level FROM access_policy.support_overrides v
+			 WHERE override AND v.org_id = org AND v.expires_at > at) x
+$$;
+COMMENT ON FUNCTION ap_ref._own_support_level(bigint, timestamptz, boolean) IS
+'internal: level of the org''s own unexpired support setting or override (NULL: none)';
+
 -- _support_perms: the permissions support access gives uid at org ('{}' for
 -- anybody who is not support staff).
 CREATE FUNCTION ap_ref._support_perms(uid text, org bigint, at timestamptz)
@@ -115,10 +131,11 @@ RETURNS text[]
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 	SELECT COALESCE(pg_catalog.array_agg(p.name ORDER BY p.name), '{}')
-	  FROM access_policy.permissions p
-	 WHERE EXISTS (SELECT 1 FROM access_policy.users u WHERE u.id = uid AND u.is_support_staff)
-	   AND NOT p.support_never
-	   AND CASE ap_ref._support_level(org, at)
+	  FROM (SELECT ap_ref._support_level(org, at) AS level
+			 WHERE EXISTS (SELECT 1 FROM access_policy.users u WHERE u.id = uid AND u.is_support_staff)) l,
+		   access_policy.permissions p
+	 WHERE NOT p.support_never
+	   AND CASE l.level
 			   WHEN 2 THEN true
 			   WHEN 1 THEN p.read_only OR p.support_read
 			   ELSE false END
@@ -401,12 +418,33 @@ BEGIN
 			SELECT pg_catalog.unnest(ARRAY(SELECT o.id FROM access_policy.orgs o WHERE o.parent_id = d.id))
 			  FROM down d
 		),
-		-- support staff: every org where support access gives it
-		support (id) AS (
-			SELECT o.id
+		-- support staff: the levels in force, carried down from the roots
+		-- (customer level and override level apart), and the orgs where the
+		-- level gives perm
+		levels (id, customer, override) AS (
+			SELECT o.id,
+				   COALESCE(ap_ref._own_support_level(o.id, at, false),
+							CASE pg_catalog.current_setting('access_policy.support_default_level', true)
+								WHEN 'none' THEN 0 ELSE 1 END),
+				   COALESCE(ap_ref._own_support_level(o.id, at, true), 0)
 			  FROM access_policy.orgs o
-			 WHERE EXISTS (SELECT 1 FROM access_policy.users u WHERE u.id = uid AND u.is_support_staff)
-			   AND ap_ref._support_gives(uid, o.id, perm, at)
+			 WHERE o.parent_id IS NULL
+			   AND EXISTS (SELECT 1 FROM access_policy.users u WHERE u.id = uid AND u.is_support_staff)
+			UNION ALL
+			SELECT o.id,
+				   COALESCE(ap_ref._own_support_level(o.id, at, false), l.customer),
+				   COALESCE(ap_ref._own_support_level(o.id, at, true), l.override)
+			  FROM levels l
+			  JOIN access_policy.orgs o ON o.parent_id = l.id
+		),
+		support (id) AS (
+			SELECT l.id
+			  FROM levels l, access_policy.permissions p
+			 WHERE p.name = perm AND NOT p.support_never
+			   AND CASE greatest(l.customer, l.override)
+					   WHEN 2 THEN true
+					   WHEN 1 THEN p.read_only OR p.support_read
+					   ELSE false END
 		)
 		SELECT COALESCE(pg_catalog.array_agg(x.id ORDER BY x.id), '{}')
 		  FROM (SELECT d.id FROM down d UNION SELECT s.id FROM support s) x);
