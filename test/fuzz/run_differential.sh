@@ -85,7 +85,7 @@ concurrent=false
 echo "differential: seed $seed (rerun with FUZZ_SEED=$seed FUZZ_WORLDS=$worlds FUZZ_SCALE=$scale FUZZ_WRITERS=$writers)"
 start=$(date +%s)
 psql_ -v seed="$seed" -v worlds="$worlds" -v scale="$scale" -v concurrent="$concurrent" \
-	-f "$here/differential.sql" 2>&1 | sed -e 's/^psql:[^ ]*: //'
+	-f "$here/differential.sql" 2>&1 | sed -u -e 's/^psql:[^ ]*: //'
 status=$?
 end=$(date +%s)
 stop_writers
