@@ -8,7 +8,7 @@
 #
 # Settings:
 #   FUZZ_SEED    setseed() argument in [-1, 1] (default: random, printed)
-#   FUZZ_WORLDS  number of random worlds (default 24)
+#   FUZZ_WORLDS  number of random worlds (default 16, the CI size; `make fuzz`: 64)
 #   FUZZ_SCALE   multiplies the number of checks per world (default 1)
 #   FUZZ_FORCE   1: run even if the database holds access_policy data of its own
 #   FUZZ_WRITERS concurrent writer sessions during phases 71-73 (default 2; 0: none)
@@ -21,7 +21,7 @@ set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 reference="$here/../reference/reference.sql"
-worlds=${FUZZ_WORLDS:-24}
+worlds=${FUZZ_WORLDS:-16}
 scale=${FUZZ_SCALE:-1}
 writers=${FUZZ_WRITERS:-2}
 seed=${FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | awk '{ printf "%.9f", $1 / 4294967296 }')}
