@@ -85,12 +85,13 @@ CREATE FUNCTION ap_ref._support_level(org bigint, at timestamptz)
 RETURNS int
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
+	-- up the tree one primary key lookup at a time (the last row is NULL)
 	WITH RECURSIVE up (id, depth) AS (
 		SELECT o.id, 0 FROM access_policy.orgs o WHERE o.id = org
 		UNION ALL
-		SELECT o.parent_id, up.depth + 1
-		  FROM up JOIN access_policy.orgs o ON o.id = up.id
-		 WHERE o.parent_id IS NOT NULL
+		SELECT (SELECT o.parent_id FROM access_policy.orgs o WHERE o.id = up.id), up.depth + 1
+		  FROM up
+		 WHERE up.id IS NOT NULL
 	)
 	SELECT greatest(
 			COALESCE((SELECT CASE s.level WHEN 'write' THEN 2 WHEN 'read' THEN 1 ELSE 0 END
@@ -431,11 +432,12 @@ BEGIN
 			 WHERE o.parent_id IS NULL
 			   AND EXISTS (SELECT 1 FROM access_policy.users u WHERE u.id = uid AND u.is_support_staff)
 			UNION ALL
-			SELECT o.id,
-				   COALESCE(ap_ref._own_support_level(o.id, at, false), l.customer),
-				   COALESCE(ap_ref._own_support_level(o.id, at, true), l.override)
-			  FROM levels l
-			  JOIN access_policy.orgs o ON o.parent_id = l.id
+			-- the children of each org, by the parent_id index
+			SELECT c.id,
+				   COALESCE(ap_ref._own_support_level(c.id, at, false), l.customer),
+				   COALESCE(ap_ref._own_support_level(c.id, at, true), l.override)
+			  FROM levels l,
+				   LATERAL pg_catalog.unnest(ARRAY(SELECT o.id FROM access_policy.orgs o WHERE o.parent_id = l.id)) c (id)
 		),
 		support (id) AS (
 			SELECT l.id
