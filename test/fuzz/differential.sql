@@ -142,9 +142,9 @@ CREATE TABLE ap_fuzz.concurrent_log (
 	pid			int NOT NULL DEFAULT pg_backend_pid(),
 	what		text
 );
--- stop: the writers leave their loop
-CREATE TABLE ap_fuzz.control (stop boolean NOT NULL);
-INSERT INTO ap_fuzz.control VALUES (false);
+-- stop: the writers leave their loop (also when the checker's session is gone)
+CREATE TABLE ap_fuzz.control (stop boolean NOT NULL, checker int NOT NULL);
+INSERT INTO ap_fuzz.control VALUES (false, pg_backend_pid());
 
 CREATE TABLE ap_fuzz.checks (
 	world		int NOT NULL,
@@ -1103,7 +1103,8 @@ END;
 $$;
 
 -- writer: a concurrent writer's loop, one committed change per transaction,
--- each behind the barrier; it returns when ap_fuzz.control says stop
+-- each behind the barrier; it returns when ap_fuzz.control says stop or the
+-- checker's session has ended
 CREATE PROCEDURE ap_fuzz.writer(max_steps int DEFAULT 1000000)
 LANGUAGE plpgsql
 AS $$
@@ -1113,7 +1114,8 @@ DECLARE
 BEGIN
 	FOR i IN 1 .. max_steps LOOP
 		PERFORM pg_advisory_xact_lock_shared(ap_fuzz.barrier_key());
-		EXIT WHEN (SELECT c.stop FROM ap_fuzz.control c);
+		EXIT WHEN (SELECT c.stop OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = c.checker)
+					 FROM ap_fuzz.control c);
 		what := ap_fuzz.concurrent_step();
 		INSERT INTO ap_fuzz.concurrent_log (what) VALUES (what);
 		COMMIT;

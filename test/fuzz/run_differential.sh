@@ -70,6 +70,8 @@ stop_writers() {
 	writer_pids=()
 }
 trap 'stop_writers; rm -rf "$writer_dir"' EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 for i in $(seq 1 "$writers"); do
 	(
 		while [ ! -e "$writer_dir/stop" ]; do
