@@ -54,7 +54,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 sql/$(EXTENSION)--0.1.0--$(EXTVERSION).sql: sql/upgrade--0.1.0.sql $(PARTS_NEW)
 	cat sql/upgrade--0.1.0.sql $(PARTS_NEW) > $@
 
-.PHONY: test demo bench
+.PHONY: test demo bench valgrind fuzz
 # The README's two commands (both work on a fresh Debian 12 machine as root).
 test:
 	@test/run
@@ -66,3 +66,13 @@ demo:
 BENCH_SCALE ?= full
 bench:
 	@BENCH_SCALE=$(BENCH_SCALE) test/bench/run
+
+# The regression suite against a server under Valgrind (test/valgrind/run);
+# fails on any Memcheck error in our library.
+valgrind:
+	@test/valgrind/run
+
+# The full randomized differential test (>= 1,000,000 checks, with
+# concurrent writers) on a throwaway cluster: test/fuzz/run_full.
+fuzz:
+	@test/fuzz/run_full

@@ -20,10 +20,25 @@
  *   11-16  u1 stays the identity (no set_user in between, so nothing is
  *          reloaded for a new user) while changes touching what u1 holds are
  *          made here and by another session in turn;
- *   6      one statement (PL/pgSQL) that moves validity boundaries to exactly
- *          statement_timestamp(), then evaluates each check for every identity
- *          in turn (identity switches between calls of one call site), with
- *          unregistered permission and action names (the error must match).
+ *   71-73  while concurrent writers (other sessions, see ap_fuzz.writer)
+ *          keep granting, revoking, expiring, moving orgs, changing support
+ *          access and team membership, each identity's checks are compared
+ *          at a barrier where no writer transaction is in flight (run with
+ *          -v concurrent=true, as run_differential.sh does with writers);
+ *   6      one statement (PL/pgSQL) that moves validity boundaries (also of
+ *          support settings and overrides) to exactly statement_timestamp(),
+ *          then evaluates each check for every identity in turn (identity
+ *          switches between calls of one call site), with unregistered
+ *          permission and action names (the error must match).
+ * Support access and team management are part of every world: some users
+ * are support staff, orgs have support levels of their own (expired, ending
+ * within seconds, permanent) and vendor overrides, the default level is
+ * read or none per world, permissions are support_read or support_never;
+ * the changes include set_support_access (with cascade), revocations,
+ * overrides, staff flags, and team management through the extension's
+ * functions: invitations accepted by the invitee (and revoked ones that must
+ * not be accepted), change_role, set_member_enabled (disabled members),
+ * remove_member.
  * Validity boundaries also fall a few seconds after the world is built, so
  * that some pass while it is being checked.
  * Identities: u1..uN, a canary holding nothing, "ghost" (no such user) and no
@@ -35,8 +50,10 @@
  * throwaway database (IT EMPTIES THE access_policy TABLES):
  *     psql -X -v seed=0.42 -v worlds=24 -v scale=1 -f test/fuzz/differential.sql
  * psql variables: seed (setseed(), -1..1), worlds, scale (multiplies the
- * number of checks).  The same seed builds the same worlds and checks (times
- * are relative to the run).
+ * number of checks), concurrent (true: phases 71-73, with writers started
+ * beside it).  Without writers the same seed builds the same worlds and
+ * checks (times are relative to the run); the writers' changes are not
+ * reproducible.
  */
 
 \set ON_ERROR_STOP on
@@ -53,10 +70,18 @@
 \else
 \set scale 1
 \endif
+\if :{?concurrent}
+\else
+\set concurrent false
+\endif
 
 SET client_min_messages = warning;
 SET search_path = pg_catalog, public;
 SET TIME ZONE 'UTC';
+
+-- the barrier of phase 7 (see barrier_open): concurrent writers wait for it
+-- from the start; this session lets them in only between comparisons there
+SELECT pg_advisory_lock(6206202602) \g /dev/null
 
 -- The built-in roles are restored in every world: keep the pristine copy of
 -- an earlier run, if any, since that run may have stopped mid-world.
@@ -94,7 +119,8 @@ SELECT setval(pg_get_serial_sequence('access_policy.roles', 'id'), 1000, false) 
 CREATE TABLE ap_fuzz.plan (
 	world		int PRIMARY KEY,
 	n_users		int NOT NULL,
-	iso			text NOT NULL
+	iso			text NOT NULL,
+	support_default text NOT NULL		-- access_policy.support_default_level in this world
 );
 
 CREATE TABLE ap_fuzz.worlds (
@@ -106,8 +132,19 @@ CREATE TABLE ap_fuzz.worlds (
 	n_positive	int,
 	n_mismatch	int,
 	n_canary	int,
-	remote		boolean				-- changes made by another session
+	remote		boolean,			-- changes made by another session
+	n_concurrent int					-- changes committed by the concurrent writers
 );
+
+-- one row per change the concurrent writers committed (phase 7)
+CREATE TABLE ap_fuzz.concurrent_log (
+	at			timestamptz NOT NULL DEFAULT clock_timestamp(),
+	pid			int NOT NULL DEFAULT pg_backend_pid(),
+	what		text
+);
+-- stop: the writers leave their loop (also when the checker's session is gone)
+CREATE TABLE ap_fuzz.control (stop boolean NOT NULL, checker int NOT NULL);
+INSERT INTO ap_fuzz.control VALUES (false, pg_backend_pid());
 
 CREATE TABLE ap_fuzz.checks (
 	world		int NOT NULL,
@@ -239,7 +276,8 @@ AS $$
 BEGIN
 	TRUNCATE access_policy.resource_grants, access_policy.resources, access_policy.kind_actions,
 			 access_policy.resource_kinds, access_policy.assignments, access_policy.role_permissions,
-			 access_policy.roles, access_policy.orgs, access_policy.users, access_policy.login_roles
+			 access_policy.roles, access_policy.orgs, access_policy.users, access_policy.login_roles,
+			 access_policy.support_settings, access_policy.support_overrides, access_policy.invitations
 			 CASCADE;
 	DELETE FROM access_policy.permissions WHERE NOT builtin;
 	INSERT INTO access_policy.roles SELECT * FROM ap_fuzz.builtin_roles;
@@ -358,6 +396,200 @@ AS $$
 	ON CONFLICT DO NOTHING
 $$;
 
+-- support_until: a random end of a support setting or override: permanent
+-- (settings only), expired, within the next seconds, in hours or days
+CREATE FUNCTION ap_fuzz.support_until(allow_permanent boolean) RETURNS timestamptz
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+	r double precision := random();
+	t timestamptz := clock_timestamp();
+BEGIN
+	RETURN CASE WHEN r < 0.45 AND allow_permanent THEN 'infinity'::timestamptz
+				WHEN r < 0.60 THEN t - random() * interval '5 days' - interval '1 second'
+				WHEN r < 0.80 THEN t + random() * interval '12 seconds'
+				ELSE t + interval '1 hour' + random() * interval '7 days' END;
+END;
+$$;
+
+-- put_support_setting: the org's own support level, written directly
+CREATE FUNCTION ap_fuzz.put_support_setting(x_org bigint) RETURNS void
+LANGUAGE sql
+AS $$
+	INSERT INTO access_policy.support_settings (org_id, level, expires_at, reason)
+	SELECT x_org, ap_fuzz.pick(ARRAY['none', 'read', 'read', 'write']), ap_fuzz.support_until(true), 'fz'
+	 WHERE EXISTS (SELECT 1 FROM access_policy.orgs o WHERE o.id = x_org)
+	ON CONFLICT (org_id) DO UPDATE SET level = EXCLUDED.level, expires_at = EXCLUDED.expires_at
+$$;
+
+-- put_support_override: a vendor override at the org, written directly
+CREATE FUNCTION ap_fuzz.put_support_override(x_org bigint) RETURNS void
+LANGUAGE sql
+AS $$
+	INSERT INTO access_policy.support_overrides (org_id, level, expires_at, reason, set_by_role)
+	SELECT x_org, ap_fuzz.pick(ARRAY['read', 'write']), ap_fuzz.support_until(false), 'fz', 'postgres'
+	 WHERE EXISTS (SELECT 1 FROM access_policy.orgs o WHERE o.id = x_org)
+	ON CONFLICT (org_id) DO UPDATE SET level = EXCLUDED.level, expires_at = EXCLUDED.expires_at
+$$;
+
+-- as_system: make the rest of the transaction act as no user (a superuser
+-- acting as nobody is the system for the administration functions); the
+-- callers run inside transactions whose identity the script sets again
+-- before any check
+CREATE FUNCTION ap_fuzz.as_system() RETURNS void
+LANGUAGE sql
+AS $$ SELECT access_policy.clear_user() $$;
+
+-- support_step: one random change of support access, through the functions
+-- of the extension or written directly: an org's level and its end, a
+-- cascade over the subtree, a revoke, a vendor override and its end, a user
+-- becoming or ceasing to be support staff, what a permission gives support
+-- staff.  Returns what it did; refusals are caught and reported.
+CREATE FUNCTION ap_fuzz.support_step() RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	r double precision := random();
+	x_org bigint := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
+	x_user text;
+	x_perm text;
+	k double precision;
+BEGIN
+	IF x_org IS NULL THEN
+		RETURN 'support: no org';
+	END IF;
+	BEGIN
+		IF r < 0.25 THEN
+			PERFORM ap_fuzz.put_support_setting(x_org);
+			RETURN 'support: setting';
+		ELSIF r < 0.45 THEN
+			PERFORM ap_fuzz.as_system();
+			PERFORM access_policy.set_support_access(x_org, ap_fuzz.pick(ARRAY['none', 'read', 'write']), 'fz ticket',
+				until => CASE WHEN random() < 0.5 THEN NULL
+							  ELSE clock_timestamp() + interval '1 second' + random() * interval '10 seconds' END,
+				cascade => random() < 0.4);
+			RETURN 'support: set_support_access';
+		ELSIF r < 0.53 THEN
+			PERFORM ap_fuzz.as_system();
+			PERFORM access_policy.revoke_support_access(x_org);
+			RETURN 'support: revoke_support_access';
+		ELSIF r < 0.63 THEN
+			PERFORM ap_fuzz.put_support_override(x_org);
+			RETURN 'support: override';
+		ELSIF r < 0.68 THEN
+			DELETE FROM access_policy.support_overrides
+			 WHERE org_id = ap_fuzz.pick(ARRAY(SELECT v.org_id FROM access_policy.support_overrides v ORDER BY 1));
+			RETURN 'support: override ended';
+		ELSIF r < 0.80 THEN
+			x_user := ap_fuzz.pick(ARRAY(SELECT u.id FROM access_policy.users u WHERE u.id <> 'canary' ORDER BY u.id));
+			UPDATE access_policy.users SET is_support_staff = NOT is_support_staff WHERE id = x_user;
+			RETURN 'support: staff flag';
+		ELSIF r < 0.90 THEN
+			x_perm := ap_fuzz.pick(ARRAY(SELECT p.name FROM access_policy.permissions p WHERE NOT p.builtin ORDER BY 1));
+			k := random();
+			UPDATE access_policy.permissions SET support_read = k < 0.3, support_never = k >= 0.3 AND k < 0.5
+			 WHERE name = x_perm;
+			RETURN 'support: permission flags';
+		ELSE
+			UPDATE access_policy.support_settings
+			   SET expires_at = clock_timestamp() + random() * interval '8 seconds'
+			 WHERE org_id = ap_fuzz.pick(ARRAY(SELECT s.org_id FROM access_policy.support_settings s ORDER BY 1));
+			RETURN 'support: setting ends soon';
+		END IF;
+	EXCEPTION WHEN OTHERS THEN
+		RETURN 'support: refused: ' || SQLSTATE;
+	END;
+END;
+$$;
+
+-- team_step: one random change through team management: an invitation
+-- sent and accepted by the invitee (who becomes a member), one sent and
+-- revoked (accepting it must fail and change nothing), a role changed, a
+-- member disabled or enabled, a member removed.  Refusals (an existing
+-- member, the last admin) are caught and reported.
+CREATE FUNCTION ap_fuzz.team_step() RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	r double precision := random();
+	x_org bigint;
+	x_user text;
+	x_role text;
+	x_token text;
+	x_inv bigint;
+	a record;
+BEGIN
+	-- a role name that resolves at the org: a built-in one or the nearest
+	-- custom role of the org or above it
+	BEGIN
+		IF r < 0.40 THEN			-- invite and accept
+			x_org := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
+			x_user := ap_fuzz.pick(ARRAY(SELECT u.id FROM access_policy.users u WHERE u.id <> 'canary' ORDER BY u.id));
+			x_role := ap_fuzz.team_role(x_org);
+			PERFORM ap_fuzz.as_system();
+			x_token := access_policy.invite(x_org, x_user || '@FZ.example', x_role);
+			IF random() < 0.15 THEN	-- revoked first: the accept must fail
+				x_inv := split_part(x_token, '.', 1)::bigint;
+				PERFORM access_policy.revoke_invitation(x_inv);
+				BEGIN
+					PERFORM access_policy.set_user(x_user);
+					PERFORM access_policy.accept_invitation(x_token);
+					RAISE EXCEPTION 'a revoked invitation was accepted' USING ERRCODE = 'XX000';
+				EXCEPTION WHEN insufficient_privilege OR invalid_parameter_value OR undefined_object
+						  OR object_not_in_prerequisite_state OR invalid_authorization_specification THEN
+					NULL;
+				END;
+				PERFORM ap_fuzz.as_system();
+				RETURN 'team: invitation revoked';
+			END IF;
+			PERFORM access_policy.set_user(x_user);
+			PERFORM access_policy.accept_invitation(x_token);
+			PERFORM ap_fuzz.as_system();
+			RETURN 'team: invitation accepted';
+		END IF;
+		SELECT * INTO a FROM access_policy.assignments
+		 WHERE id = ap_fuzz.pick(ARRAY(SELECT x.id FROM access_policy.assignments x
+										WHERE x.user_id <> 'canary' ORDER BY x.id));
+		IF NOT FOUND THEN
+			RETURN 'team: no member';
+		END IF;
+		PERFORM ap_fuzz.as_system();
+		IF r < 0.60 THEN
+			PERFORM access_policy.change_role(a.user_id, a.org_id, ap_fuzz.team_role(a.org_id));
+			RETURN 'team: change_role';
+		ELSIF r < 0.85 THEN
+			PERFORM access_policy.set_member_enabled(a.user_id, a.org_id, random() < 0.5);
+			RETURN 'team: set_member_enabled';
+		ELSE
+			PERFORM access_policy.remove_member(a.user_id, a.org_id);
+			RETURN 'team: remove_member';
+		END IF;
+	EXCEPTION WHEN OTHERS THEN
+		IF SQLSTATE = 'XX000' THEN
+			RAISE;
+		END IF;
+		RETURN 'team: refused: ' || SQLSTATE;
+	END;
+END;
+$$;
+
+-- team_role: a role name to use at the org: built-in, or (when one is
+-- defined at the org or above it) a custom role's name
+CREATE FUNCTION ap_fuzz.team_role(x_org bigint) RETURNS text
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+	custom text;
+BEGIN
+	IF random() < 0.3 THEN
+		custom := ap_fuzz.pick(ARRAY(SELECT ro.name FROM access_policy.roles ro
+									   JOIN ap_fuzz.org_closure c ON c.anc = ro.org_id
+									  WHERE c.org = x_org ORDER BY ro.id));
+	END IF;
+	RETURN COALESCE(custom, ap_fuzz.pick(ARRAY['Admin', 'Editor', 'Viewer', 'Viewer']));
+END;
+$$;
+
 -- build_world: a fresh random world
 CREATE FUNCTION ap_fuzz.build_world(w int) RETURNS void
 LANGUAGE plpgsql
@@ -388,6 +620,10 @@ BEGIN
 	-- permissions: the built-in ones and 3-8 of the world's own
 	FOR i IN 1 .. ap_fuzz.rint(3, 8) LOOP
 		INSERT INTO access_policy.permissions (name, read_only) VALUES (format('fz.p%s', i), random() < 0.5);
+		-- what support access gives: some support_read, some support_never
+		k := random();
+		UPDATE access_policy.permissions SET support_read = k < 0.25, support_never = k >= 0.25 AND k < 0.45
+		 WHERE name = format('fz.p%s', i);
 	END LOOP;
 
 	-- an org forest: new orgs under random orgs or under recent ones (depth)
@@ -438,9 +674,23 @@ BEGIN
 													  WHERE rp.role_id = 2 ORDER BY rp.permission)));
 	END IF;
 
-	-- users and their assignments; the canary holds nothing
-	INSERT INTO access_policy.users (id) SELECT 'u' || g FROM generate_series(1, n_users) g;
-	INSERT INTO access_policy.users (id) VALUES ('canary');
+	-- users and their assignments; the canary holds nothing (and is never
+	-- support staff); about a quarter of the others are support staff
+	INSERT INTO access_policy.users (id, email, is_support_staff)
+	SELECT 'u' || g, format('u%s@fz.example', g), random() < 0.25 FROM generate_series(1, n_users) g;
+	INSERT INTO access_policy.users (id, email) VALUES ('canary', 'canary@fz.example');
+
+	-- support access: the world's default level, settings of their own at
+	-- some orgs (expired, ending within seconds, permanent), a few vendor
+	-- overrides
+	PERFORM set_config('access_policy.support_default_level',
+					   (SELECT p.support_default FROM ap_fuzz.plan p WHERE p.world = w), false);
+	FOREACH x_org IN ARRAY ap_fuzz.sample(x_orgs, greatest(1, cardinality(x_orgs) / 7)) LOOP
+		PERFORM ap_fuzz.put_support_setting(x_org);
+	END LOOP;
+	FOREACH x_org IN ARRAY ap_fuzz.sample(x_orgs, ap_fuzz.rint(0, 4)) LOOP
+		PERFORM ap_fuzz.put_support_override(x_org);
+	END LOOP;
 	FOR i IN 1 .. n_users LOOP
 		FOR j IN 1 .. CASE WHEN i = 1 THEN ap_fuzz.rint(3, 7) ELSE ap_fuzz.rint(0, 7) END LOOP
 			PERFORM ap_fuzz.add_assignment('u' || i);
@@ -486,7 +736,8 @@ BEGIN
 
 	UPDATE ap_fuzz.worlds
 	   SET info = format('%s orgs (deepest %s levels, chain %s), %s users, %s custom roles, %s assignments, %s permissions, '
-						 '%s resources (deepest %s), %s grants, %s kind actions',
+						 '%s resources (deepest %s), %s grants, %s kind actions, '
+						 '%s support staff, %s support settings, %s overrides, default %s',
 						 (SELECT count(*) FROM access_policy.orgs),
 						 (SELECT max(n) FROM (SELECT count(*) AS n FROM ap_fuzz.org_closure GROUP BY org) d),
 						 chain_len, n_users,
@@ -496,7 +747,11 @@ BEGIN
 						 (SELECT count(*) FROM access_policy.resources),
 						 (SELECT max(n) FROM (SELECT count(*) AS n FROM ap_fuzz.res_closure GROUP BY res) d),
 						 (SELECT count(*) FROM access_policy.resource_grants),
-						 (SELECT count(*) FROM access_policy.kind_actions))
+						 (SELECT count(*) FROM access_policy.kind_actions),
+						 (SELECT count(*) FROM access_policy.users WHERE is_support_staff),
+						 (SELECT count(*) FROM access_policy.support_settings),
+						 (SELECT count(*) FROM access_policy.support_overrides),
+						 current_setting('access_policy.support_default_level'))
 	 WHERE world = w;
 END;
 $$;
@@ -518,6 +773,15 @@ DECLARE
 	v record;
 BEGIN
 	FOR i IN 1 .. ap_fuzz.rint(4, 14) LOOP
+		rnd := random();
+		IF rnd < 0.20 THEN			-- support access
+			PERFORM ap_fuzz.support_step();
+			CONTINUE;
+		ELSIF rnd < 0.32 THEN		-- team management (invitations, roles, disabled members)
+			PERFORM ap_fuzz.team_step();
+			PERFORM ap_fuzz.refresh_closure();
+			CONTINUE;
+		END IF;
 		rnd := random();
 		IF rnd < 0.08 THEN			-- enable or disable an assignment
 			UPDATE access_policy.assignments SET enabled = NOT enabled
@@ -655,6 +919,22 @@ BEGIN
 		rnd := random();
 		x_id := ap_fuzz.pick(ARRAY(SELECT a.id FROM access_policy.assignments a WHERE a.user_id = uid ORDER BY a.id));
 		SELECT a.role_id, a.org_id INTO x_role, x_org FROM access_policy.assignments a WHERE a.id = x_id;
+		IF random() < 0.2 THEN		-- support access: its staff flag, the level at or above one of its orgs
+			rnd := random();
+			x_org := COALESCE(x_org, ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id)));
+			IF rnd < 0.3 THEN
+				UPDATE access_policy.users SET is_support_staff = NOT is_support_staff WHERE id = uid;
+			ELSIF rnd < 0.7 THEN
+				PERFORM ap_fuzz.put_support_setting(ap_fuzz.pick(ARRAY(SELECT c.anc FROM ap_fuzz.org_closure c
+																		 WHERE c.org = x_org ORDER BY c.anc)));
+			ELSIF rnd < 0.85 THEN
+				PERFORM ap_fuzz.put_support_override(x_org);
+			ELSE
+				DELETE FROM access_policy.support_settings s
+				 WHERE s.org_id IN (SELECT c.anc FROM ap_fuzz.org_closure c WHERE c.org = x_org);
+			END IF;
+			CONTINUE;
+		END IF;
 		IF rnd < 0.15 THEN			-- enable or disable one of its assignments
 			UPDATE access_policy.assignments SET enabled = NOT enabled WHERE id = x_id;
 		ELSIF rnd < 0.35 THEN		-- new validity of one
@@ -709,6 +989,136 @@ BEGIN
 			END;
 			PERFORM ap_fuzz.refresh_closure();
 		END IF;
+	END LOOP;
+END;
+$$;
+
+------------------------------------------------------------------------------
+-- Concurrent writers (phase 7)
+------------------------------------------------------------------------------
+
+/*
+ * While phase 7 runs, other sessions (run_differential.sh starts
+ * FUZZ_WRITERS of them, each CALLing ap_fuzz.writer()) keep changing the
+ * world: assignments granted, revoked, expired, disabled; orgs moved; grants
+ * added, ended, expired; support access and team management steps.  The
+ * comparison must stay sound: the engine reads the latest committed state
+ * when a statement starts (and a change committed while a statement runs may
+ * reach later rows of it), the reference reads the statement's snapshot.
+ * So writers and checker meet at a barrier, an advisory lock:
+ *   - every writer transaction first takes it in shared mode;
+ *   - the checker holds it exclusively all the time, except that before each
+ *     comparison it lets go for a moment (barrier_open) and takes it again in
+ *     its own statement (barrier_close), which waits until every writer
+ *     transaction in flight has committed or aborted; a committing
+ *     transaction sends its invalidations before it releases its locks;
+ *   - the comparison statement then starts with no writer active: its
+ *     snapshot, and the engine's reloads, see the same committed world.
+ * Writers change the world between every two comparisons, so the engine's
+ * caches are invalidated by other sessions all the time, as in production.
+ */
+
+-- barrier_key: the advisory lock of the barrier (also taken by number at
+-- the top of this file)
+CREATE FUNCTION ap_fuzz.barrier_key() RETURNS bigint
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT 6206202602::bigint $$;
+
+-- barrier_open: let the writers run for a moment (this session holds the
+-- lock once; it is taken at the start of the run)
+CREATE FUNCTION ap_fuzz.barrier_open(pause double precision) RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	IF NOT pg_advisory_unlock(ap_fuzz.barrier_key()) THEN
+		RAISE EXCEPTION 'the checker does not hold the barrier';
+	END IF;
+	PERFORM pg_sleep(pause);
+END;
+$$;
+
+-- barrier_close: wait for the writers' transactions to end and stop new ones
+CREATE FUNCTION ap_fuzz.barrier_close() RETURNS void
+LANGUAGE sql
+AS $$ SELECT pg_advisory_lock(ap_fuzz.barrier_key()) $$;
+
+-- concurrent_step: one random change by a writer; returns what it did
+CREATE FUNCTION ap_fuzz.concurrent_step() RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	r double precision := random();
+	x_id bigint;
+	x_parent bigint;
+	x_user text;
+BEGIN
+	IF r < 0.20 THEN
+		RETURN ap_fuzz.support_step();
+	ELSIF r < 0.35 THEN
+		RETURN ap_fuzz.team_step();
+	END IF;
+	BEGIN
+		IF r < 0.45 THEN			-- grant a role
+			x_user := ap_fuzz.pick(ARRAY(SELECT u.id FROM access_policy.users u WHERE u.id <> 'canary' ORDER BY u.id));
+			PERFORM ap_fuzz.add_assignment(x_user);
+			RETURN 'grant role';
+		END IF;
+		x_id := ap_fuzz.pick(ARRAY(SELECT a.id FROM access_policy.assignments a ORDER BY a.id));
+		IF r < 0.53 THEN			-- revoke one
+			DELETE FROM access_policy.assignments WHERE id = x_id;
+			RETURN 'revoke role';
+		ELSIF r < 0.61 THEN			-- expire one, now or within seconds
+			UPDATE access_policy.assignments
+			   SET expires_at = clock_timestamp() + random() * interval '3 seconds', valid_from = '-infinity'
+			 WHERE id = x_id;
+			RETURN 'expire role';
+		ELSIF r < 0.67 THEN			-- disable or enable one
+			UPDATE access_policy.assignments SET enabled = NOT enabled WHERE id = x_id;
+			RETURN 'toggle role';
+		ELSIF r < 0.77 THEN			-- move an org (the cycle guard may refuse)
+			x_id := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
+			x_parent := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
+			IF random() < 0.1 THEN
+				x_parent := NULL;
+			END IF;
+			UPDATE access_policy.orgs SET parent_id = x_parent WHERE id = x_id;
+			RETURN 'move org';
+		ELSIF r < 0.85 THEN			-- a resource grant
+			PERFORM ap_fuzz.add_grant();
+			RETURN 'grant resource';
+		ELSIF r < 0.92 THEN			-- a grant ends
+			DELETE FROM access_policy.resource_grants
+			 WHERE id = ap_fuzz.pick(ARRAY(SELECT g.id FROM access_policy.resource_grants g ORDER BY g.id));
+			RETURN 'revoke resource';
+		ELSE						-- a grant expires now or within seconds
+			UPDATE access_policy.resource_grants
+			   SET expires_at = clock_timestamp() + random() * interval '3 seconds', valid_from = '-infinity'
+			 WHERE id = ap_fuzz.pick(ARRAY(SELECT g.id FROM access_policy.resource_grants g ORDER BY g.id));
+			RETURN 'expire resource';
+		END IF;
+	EXCEPTION WHEN OTHERS THEN
+		RETURN 'refused: ' || SQLSTATE;
+	END;
+END;
+$$;
+
+-- writer: a concurrent writer's loop, one committed change per transaction,
+-- each behind the barrier; it returns when ap_fuzz.control says stop or the
+-- checker's session has ended
+CREATE PROCEDURE ap_fuzz.writer(max_steps int DEFAULT 1000000)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	i int;
+	what text;
+BEGIN
+	FOR i IN 1 .. max_steps LOOP
+		PERFORM pg_advisory_xact_lock_shared(ap_fuzz.barrier_key());
+		EXIT WHEN (SELECT c.stop OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = c.checker)
+					 FROM ap_fuzz.control c);
+		what := ap_fuzz.concurrent_step();
+		INSERT INTO ap_fuzz.concurrent_log (what) VALUES (what);
+		COMMIT;
 	END LOOP;
 END;
 $$;
@@ -1039,6 +1449,13 @@ BEGIN
 	UPDATE access_policy.resource_grants SET valid_from = t, expires_at = 'infinity'
 	 WHERE id IN (SELECT unnest(ap_fuzz.sample(ARRAY(SELECT g.id FROM access_policy.resource_grants g
 												   WHERE g.expires_at <> t ORDER BY g.id), 6)));
+	-- support settings and overrides that end exactly now count as absent
+	UPDATE access_policy.support_settings SET expires_at = t
+	 WHERE org_id IN (SELECT unnest(ap_fuzz.sample(ARRAY(SELECT x.org_id FROM access_policy.support_settings x
+														WHERE x.level <> 'none' ORDER BY 1), 4)));
+	UPDATE access_policy.support_overrides SET expires_at = t
+	 WHERE org_id IN (SELECT unnest(ap_fuzz.sample(ARRAY(SELECT x.org_id FROM access_policy.support_overrides x
+														ORDER BY 1), 2)));
 
 	PERFORM ap_fuzz.gen_checks(w, ph, k, true);
 	n := (SELECT max(ch.id) FROM ap_fuzz.checks ch WHERE ch.world = w AND ch.phase = ph);
@@ -1165,13 +1582,15 @@ BEGIN
 	  FROM ap_fuzz.results r
 	  JOIN ap_fuzz.checks c USING (world, phase, id)
 	 WHERE r.world = w;
-	UPDATE ap_fuzz.worlds
+	UPDATE ap_fuzz.worlds ww
 	   SET finished = clock_timestamp(), n_checks = s.n, n_positive = s.positive,
-		   n_mismatch = s.mismatch, n_canary = s.canary
+		   n_mismatch = s.mismatch, n_canary = s.canary,
+		   n_concurrent = (SELECT count(*) FROM ap_fuzz.concurrent_log l
+							WHERE l.at >= ww.started AND l.at <= clock_timestamp())
 	 WHERE world = w;
 	SELECT * INTO m FROM ap_fuzz.worlds WHERE world = w;
-	RAISE NOTICE 'world %: %; changes by another session: %', w, m.info,
-		CASE WHEN m.remote THEN 'yes' ELSE 'no (dblink missing or failing)' END;
+	RAISE NOTICE 'world %: %; changes by another session: %; concurrent writers committed % changes',
+		w, m.info, CASE WHEN m.remote THEN 'yes' ELSE 'no (dblink missing or failing)' END, m.n_concurrent;
 	RAISE NOTICE 'world %: % checks (% positive, % errors, % instants), % mismatches, % canary violations, % s: %',
 		w, s.n, s.positive, s.errors, s.instants, s.mismatch, s.canary,
 		round(extract(epoch FROM m.finished - m.started)::numeric, 1),
@@ -1199,7 +1618,7 @@ $$;
 
 -- script: every statement of the run, in order; psql runs them with \gexec so
 -- that each is its own top-level statement with its own statement_timestamp()
-CREATE FUNCTION ap_fuzz.script(scale double precision) RETURNS TABLE (ord bigint, stmt text)
+CREATE FUNCTION ap_fuzz.script(scale double precision, concurrent boolean) RETURNS TABLE (ord bigint, stmt text)
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -1207,9 +1626,9 @@ DECLARE
 	x_who text;
 	n bigint := 0;
 	ph int;
-	kk int[] := ARRAY[150, 100, 90, 60, 60, 30, 40];
+	kk int[] := ARRAY[150, 100, 90, 60, 60, 30, 40, 40];
 BEGIN
-	FOR i IN 1 .. 7 LOOP
+	FOR i IN 1 .. 8 LOOP
 		kk[i] := greatest(1, round(kk[i] * scale));
 	END LOOP;
 	FOR p IN SELECT * FROM ap_fuzz.plan ORDER BY world LOOP
@@ -1274,6 +1693,22 @@ BEGIN
 				RETURN NEXT;
 			END IF;
 		END LOOP;
+		-- phases 71..73: concurrent writers change the world between any two
+		-- comparisons (see barrier_open); identities set for the session
+		IF concurrent THEN
+			FOR ph IN 71 .. 73 LOOP
+				n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.gen_checks(%s, %s, %s)', p.world, ph, kk[8]); RETURN NEXT;
+				FOREACH x_who IN ARRAY ap_fuzz.whos(p.world) LOOP
+					n := n + 1; ord := n; stmt := 'SELECT ap_fuzz.barrier_open(0.02)'; RETURN NEXT;
+					n := n + 1; ord := n; stmt := 'SELECT ap_fuzz.barrier_close()'; RETURN NEXT;
+					n := n + 1; ord := n;
+					stmt := CASE WHEN x_who IS NULL THEN 'SELECT access_policy.clear_user(false)'
+								 ELSE format('SELECT access_policy.set_user(%L::text, false)', x_who) END;
+					RETURN NEXT;
+					n := n + 1; ord := n; stmt := ap_fuzz.compare_sql(p.world, ph, x_who); RETURN NEXT;
+				END LOOP;
+			END LOOP;
+		END IF;
 		n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.interleaved(%s, 6, %s)', p.world, kk[6]); RETURN NEXT;
 		n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.finish_world(%s)', p.world); RETURN NEXT;
 	END LOOP;
@@ -1297,12 +1732,16 @@ $$;
 \o /dev/null
 SET client_min_messages = notice;		-- the world reports
 SELECT setseed(:seed);
-INSERT INTO ap_fuzz.plan (world, n_users, iso)
-SELECT g, ap_fuzz.rint(6, 12), CASE WHEN random() < 0.5 THEN 'READ COMMITTED' ELSE 'REPEATABLE READ' END
+INSERT INTO ap_fuzz.plan (world, n_users, iso, support_default)
+SELECT g, ap_fuzz.rint(6, 12), CASE WHEN random() < 0.5 THEN 'READ COMMITTED' ELSE 'REPEATABLE READ' END,
+	   CASE WHEN random() < 0.3 THEN 'none' ELSE 'read' END
   FROM generate_series(1, :worlds) g
  ORDER BY g;
 
-SELECT s.stmt FROM ap_fuzz.script(:scale) s ORDER BY s.ord \gexec
+SELECT s.stmt FROM ap_fuzz.script(:scale, :concurrent) s ORDER BY s.ord \gexec
+-- the writers leave their loop
+UPDATE ap_fuzz.control SET stop = true;
+SELECT pg_advisory_unlock_all();
 \o
 
 SELECT format('differential: %s worlds, %s checks, %s positive, %s mismatches, %s canary violations, %s s',

@@ -27,6 +27,16 @@
  *     with A = g.authorized_org or an ancestor of it;
  *   - action A on resource X: the kind_actions rows (X.kind, A) exist and U
  *     holds every permission they list on X;
+ *   - support access: the level in force at org X is the nearest setting of
+ *     X or an ancestor that has not expired (expires_at > t), else the
+ *     deployment default (access_policy.support_default_level); a vendor
+ *     override, the nearest unexpired one of X or an ancestor, lifts it to at
+ *     least its own level.  A support staff user (users.is_support_staff)
+ *     holds at X, on top of the assignments, at level read every permission
+ *     that is read_only or support_read, at level write every permission,
+ *     except those marked support_never.  Support access gives permissions
+ *     at orgs (and so on their resources), never roles: it does not count
+ *     for the authorized org of a resource grant;
  *   - NULL arguments, an unknown org, resource or user: false (lists: '{}');
  *     an unregistered permission, or an action no kind defines: ERROR 42704.
  *     The order matters only for the errors: a NULL argument answers false
@@ -69,6 +79,83 @@ $$;
 COMMENT ON FUNCTION ap_ref._roles_at(text, bigint, timestamptz) IS
 'internal: roles held validly at the org or above it';
 
+-- _support_level: the support access level in force at org at time at:
+-- 0 none, 1 read, 2 write.  NULL for an org that does not exist.
+CREATE FUNCTION ap_ref._support_level(org bigint, at timestamptz)
+RETURNS int
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	-- up the tree one primary key lookup at a time (the last row is NULL)
+	WITH RECURSIVE up (id, depth) AS (
+		SELECT o.id, 0 FROM access_policy.orgs o WHERE o.id = org
+		UNION ALL
+		SELECT (SELECT o.parent_id FROM access_policy.orgs o WHERE o.id = up.id), up.depth + 1
+		  FROM up
+		 WHERE up.id IS NOT NULL
+	)
+	SELECT greatest(
+			COALESCE((SELECT CASE s.level WHEN 'write' THEN 2 WHEN 'read' THEN 1 ELSE 0 END
+						FROM up JOIN access_policy.support_settings s ON s.org_id = up.id
+					   WHERE s.expires_at > at
+					   ORDER BY up.depth LIMIT 1),
+					 CASE pg_catalog.current_setting('access_policy.support_default_level', true)
+						 WHEN 'none' THEN 0 ELSE 1 END),
+			COALESCE((SELECT CASE v.level WHEN 'write' THEN 2 WHEN 'read' THEN 1 ELSE 0 END
+						FROM up JOIN access_policy.support_overrides v ON v.org_id = up.id
+					   WHERE v.expires_at > at
+					   ORDER BY up.depth LIMIT 1), 0))
+	 WHERE EXISTS (SELECT 1 FROM up)
+$$;
+COMMENT ON FUNCTION ap_ref._support_level(bigint, timestamptz) IS
+'internal: support access level in force at the org (0 none, 1 read, 2 write)';
+
+-- _own_support_level: the level of the org's own unexpired setting (or,
+-- with override, of its unexpired vendor override); NULL if none
+CREATE FUNCTION ap_ref._own_support_level(org bigint, at timestamptz, override boolean)
+RETURNS int
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT CASE x.level WHEN 'write' THEN 2 WHEN 'read' THEN 1 ELSE 0 END
+	  FROM (SELECT s.level FROM access_policy.support_settings s
+			 WHERE NOT override AND s.org_id = org AND s.expires_at > at
+			UNION ALL
+			SELECT v.level FROM access_policy.support_overrides v
+			 WHERE override AND v.org_id = org AND v.expires_at > at) x
+$$;
+COMMENT ON FUNCTION ap_ref._own_support_level(bigint, timestamptz, boolean) IS
+'internal: level of the org''s own unexpired support setting or override (NULL: none)';
+
+-- _support_perms: the permissions support access gives uid at org ('{}' for
+-- anybody who is not support staff).
+CREATE FUNCTION ap_ref._support_perms(uid text, org bigint, at timestamptz)
+RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT COALESCE(pg_catalog.array_agg(p.name ORDER BY p.name), '{}')
+	  FROM (SELECT ap_ref._support_level(org, at) AS level
+			 WHERE EXISTS (SELECT 1 FROM access_policy.users u WHERE u.id = uid AND u.is_support_staff)) l,
+		   access_policy.permissions p
+	 WHERE NOT p.support_never
+	   AND CASE l.level
+			   WHEN 2 THEN true
+			   WHEN 1 THEN p.read_only OR p.support_read
+			   ELSE false END
+$$;
+COMMENT ON FUNCTION ap_ref._support_perms(text, bigint, timestamptz) IS
+'internal: permissions support access gives the user at the org';
+
+-- _support_gives: does support access give uid perm at org?  The support
+-- staff test comes first: for everybody else it is one index lookup.
+CREATE FUNCTION ap_ref._support_gives(uid text, org bigint, perm text, at timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+	SELECT EXISTS (SELECT 1 FROM access_policy.users u WHERE u.id = uid AND u.is_support_staff)
+		   AND perm = ANY (ap_ref._support_perms(uid, org, at))
+$$;
+COMMENT ON FUNCTION ap_ref._support_gives(text, bigint, text, timestamptz) IS
+'internal: permission given at the org through support access';
+
 -- _holds: does uid hold perm at org (the org rule alone)?
 CREATE FUNCTION ap_ref._holds(uid text, org bigint, perm text, at timestamptz)
 RETURNS boolean
@@ -79,9 +166,10 @@ AS $$
 		  FROM ap_ref._roles_at(uid, org, at) AS r (role_id)
 		  JOIN access_policy.role_permissions rp ON rp.role_id = r.role_id
 		 WHERE rp.permission = perm)
+		OR ap_ref._support_gives(uid, org, perm, at)
 $$;
 COMMENT ON FUNCTION ap_ref._holds(text, bigint, text, timestamptz) IS
-'internal: permission held at the org through an assignment at it or above it';
+'internal: permission held at the org through an assignment at it or above it, or support access';
 
 -- _granted: does a grant on res or on a resource above it give uid perm?
 -- The candidate grants (on the chain, valid, carrying perm) come first; the
@@ -155,11 +243,15 @@ AS $$
 			  JOIN access_policy.role_permissions rp ON rp.role_id = h.role_id
 			 WHERE r.id = res
 			UNION ALL
+			SELECT pg_catalog.unnest(ap_ref._support_perms(uid, r.org_id, at))
+			  FROM access_policy.resources r
+			 WHERE r.id = res
+			UNION ALL
 			SELECT pg_catalog.unnest(ap_ref._grant_perms(uid, c.id, at))
 			  FROM chain c) AS p (permission)
 $$;
 COMMENT ON FUNCTION ap_ref._resource_perms(text, bigint, timestamptz) IS
-'internal: every permission held on the resource';
+'internal: every permission held on the resource (org rule with support access, and grants)';
 
 -- _require_permission: an unregistered permission name is an error, as in
 -- the engine.
@@ -211,11 +303,7 @@ BEGIN
 	IF uid IS NULL OR at IS NULL THEN
 		RETURN false;
 	END IF;
-	RETURN EXISTS (
-		SELECT 1
-		  FROM ap_ref._roles_at(uid, org, at) AS r (role_id)
-		  JOIN access_policy.role_permissions rp ON rp.role_id = r.role_id
-		 WHERE rp.permission = perm);
+	RETURN ap_ref._holds(uid, org, perm, at);
 END;
 $$;
 COMMENT ON FUNCTION ap_ref.can(text, bigint, text, timestamptz) IS
@@ -305,7 +393,8 @@ COMMENT ON FUNCTION ap_ref.can_row(text, bigint, bigint, text, timestamptz) IS
 ------------------------------------------------------------------------------
 
 -- orgs_with: every org where uid holds perm: the orgs below (and at) the
--- orgs of the valid assignments whose role carries perm.
+-- orgs of the valid assignments whose role carries perm, and for support
+-- staff the orgs where support access gives it.
 CREATE FUNCTION ap_ref.orgs_with(uid text, perm text, at timestamptz)
 RETURNS bigint[]
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -329,8 +418,38 @@ BEGIN
 			-- the children of each org found, by the parent_id index
 			SELECT pg_catalog.unnest(ARRAY(SELECT o.id FROM access_policy.orgs o WHERE o.parent_id = d.id))
 			  FROM down d
+		),
+		-- support staff: the levels in force, carried down from the roots
+		-- (customer level and override level apart), and the orgs where the
+		-- level gives perm
+		levels (id, customer, override) AS (
+			SELECT o.id,
+				   COALESCE(ap_ref._own_support_level(o.id, at, false),
+							CASE pg_catalog.current_setting('access_policy.support_default_level', true)
+								WHEN 'none' THEN 0 ELSE 1 END),
+				   COALESCE(ap_ref._own_support_level(o.id, at, true), 0)
+			  FROM access_policy.orgs o
+			 WHERE o.parent_id IS NULL
+			   AND EXISTS (SELECT 1 FROM access_policy.users u WHERE u.id = uid AND u.is_support_staff)
+			UNION ALL
+			-- the children of each org, by the parent_id index
+			SELECT c.id,
+				   COALESCE(ap_ref._own_support_level(c.id, at, false), l.customer),
+				   COALESCE(ap_ref._own_support_level(c.id, at, true), l.override)
+			  FROM levels l,
+				   LATERAL pg_catalog.unnest(ARRAY(SELECT o.id FROM access_policy.orgs o WHERE o.parent_id = l.id)) c (id)
+		),
+		support (id) AS (
+			SELECT l.id
+			  FROM levels l, access_policy.permissions p
+			 WHERE p.name = perm AND NOT p.support_never
+			   AND CASE greatest(l.customer, l.override)
+					   WHEN 2 THEN true
+					   WHEN 1 THEN p.read_only OR p.support_read
+					   ELSE false END
 		)
-		SELECT COALESCE(pg_catalog.array_agg(d.id ORDER BY d.id), '{}') FROM down d);
+		SELECT COALESCE(pg_catalog.array_agg(x.id ORDER BY x.id), '{}')
+		  FROM (SELECT d.id FROM down d UNION SELECT s.id FROM support s) x);
 END;
 $$;
 COMMENT ON FUNCTION ap_ref.orgs_with(text, text, timestamptz) IS
