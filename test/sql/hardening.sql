@@ -181,3 +181,49 @@ RESET ROLE;
 DROP POLICY hard_orgs ON access_policy.orgs;
 ALTER TABLE access_policy.orgs NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_policy.orgs DISABLE ROW LEVEL SECURITY;
+
+-- item 8: error messages carry no other org's data.  PostgreSQL leaves out
+-- the DETAIL that would quote stored row values (key, failing row) when row
+-- level security applies to the table, and the extension's own
+-- refusals name neither the other org nor anything in it.  What remains is
+-- the existence side channel (a duplicate key, a foreign key that holds) that
+-- the README lists as a residual risk.
+CREATE TABLE hard_secrets (id int PRIMARY KEY, org_id bigint NOT NULL, secret text NOT NULL UNIQUE CHECK (length(secret) < 40));
+INSERT INTO hard_secrets VALUES (1, 9801, 'B-SECRET-1'), (2, 9800, 'a-visible-2');
+SELECT access_policy.protect_table('hard_secrets', 'org_id', 'responses.view', 'responses.write');
+CREATE TABLE hard_secret_refs (secret_id int REFERENCES hard_secrets (id));
+GRANT SELECT, INSERT, UPDATE ON hard_secrets, hard_secret_refs TO regress_app;
+\set VERBOSITY default
+SET ROLE regress_app;
+BEGIN;
+SELECT access_policy.set_user('hard_editor');
+SAVEPOINT s;
+-- the id of B's row: no "Key (id)=(1) already exists"
+INSERT INTO hard_secrets VALUES (1, 9800, 'mine');
+ROLLBACK TO SAVEPOINT s;
+-- own row made to fail a CHECK: no "Failing row contains"
+UPDATE hard_secrets SET secret = repeat('x', 50) WHERE id = 2;
+ROLLBACK TO SAVEPOINT s;
+-- into B's org: no row values either
+INSERT INTO hard_secrets VALUES (3, 9801, 'planted');
+ROLLBACK TO SAVEPOINT s;
+-- a foreign key to a missing row: the DETAIL quotes only the value given
+INSERT INTO hard_secret_refs VALUES (9);
+ROLLBACK TO SAVEPOINT s;
+-- the existence side channel that remains: a reference to B's row holds
+INSERT INTO hard_secret_refs VALUES (1);
+ROLLBACK TO SAVEPOINT s;
+-- administration of B refused without naming it or anything in it
+SELECT access_policy.assign_role('hard_editor', 9801, 'Viewer');
+ROLLBACK TO SAVEPOINT s;
+SELECT access_policy.create_org('under B', 9801);
+ROLLBACK TO SAVEPOINT s;
+SELECT access_policy.rename_org(9801, 'renamed');
+ROLLBACK TO SAVEPOINT s;
+SELECT * FROM access_policy.who_can('responses.view', 9801);
+ROLLBACK TO SAVEPOINT s;
+SELECT access_policy.access_graph(9801);
+ROLLBACK;
+RESET ROLE;
+\set VERBOSITY terse
+DROP TABLE hard_secret_refs, hard_secrets;
