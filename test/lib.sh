@@ -10,7 +10,10 @@
 # PostgreSQL 15 installation, e.g. to run two checkouts side by side.
 PG_BINDIR=${AP_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 PG_CONFIG=$PG_BINDIR/pg_config
-PGXS_DIR=$(cd "$PG_BINDIR/../lib/pgxs" 2>/dev/null && pwd || echo /usr/lib/postgresql/15/lib/pgxs)
+# (Debian's layout and its relocated copies: bin/../lib/pgxs; a source build: pg_config --pgxs)
+PGXS_DIR=$( { cd "$PG_BINDIR/../lib/pgxs" 2>/dev/null && pwd; } \
+	|| { d=$("$PG_CONFIG" --pgxs 2>/dev/null) && cd "${d%/src/makefiles/pgxs.mk}" 2>/dev/null && pwd; } \
+	|| echo /usr/lib/postgresql/15/lib/pgxs)
 PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
 PG_TAP_PERL=$PGXS_DIR/src/test/perl
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -227,3 +227,9 @@ ROLLBACK;
 RESET ROLE;
 \set VERBOSITY terse
 DROP TABLE hard_secret_refs, hard_secrets;
+
+-- item 13: a 1 MB permission name is an unknown permission (the message
+-- shortens it), in a check and in a list
+SELECT access_policy.can(9800, repeat('p', 1000000));
+SELECT access_policy.orgs_with(repeat('p', 1000000) || '.view');
+SELECT access_policy.can(9800, '');
