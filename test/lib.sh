@@ -275,3 +275,16 @@ install_cleanup_trap()
 	trap 'exit 143' TERM
 	trap 'exit 129' HUP
 }
+
+# verdict ok|fail TEXT -- a suite's check: count it in the suite's globals
+# pass and fail, and say it
+verdict()
+{
+	if [ "$1" = ok ]; then
+		pass=$((pass + 1))
+		echo "ok: $2"
+	else
+		fail=$((fail + 1))
+		echo "FAILED: $2"
+	fi
+}

@@ -74,16 +74,6 @@ SEED=${SQLSMITH_SEED:-$((RANDOM * 32768 + RANDOM))}
 
 pass=0
 fail=0
-verdict()
-{
-	if [ "$1" = ok ]; then
-		pass=$((pass + 1))
-		echo "ok: $2"
-	else
-		fail=$((fail + 1))
-		echo "FAILED: $2"
-	fi
-}
 
 CLUSTER=$SUITE_DIR/cluster
 mkdir -p "$CLUSTER" && chown postgres: "$CLUSTER"
