@@ -46,8 +46,8 @@ install_cleanup_trap
 SUITE_DIR=${SUITE_DIR:?SUITE_DIR is not set}
 SUITE_PORT=${SUITE_PORT:-57360}
 PREFIX=${AP_PGDEBUG_PREFIX:-/var/cache/access_policy/pgdebug-15}
-DISCARD_TESTS=(${AP_DISCARD_TESTS:-identity jwt_claims})
-VALGRIND_TESTS=(${AP_VALGRIND_TESTS:-})
+read -r -a DISCARD_TESTS <<<"${AP_DISCARD_TESTS:-identity jwt_claims}"
+read -r -a VALGRIND_TESTS <<<"${AP_VALGRIND_TESTS:-}"
 # the expected output is that of Debian's psql (its COPY handling differs
 # between minor releases), whatever server runs
 CLIENT_BINDIR=$PG_BINDIR
