@@ -555,20 +555,48 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Call access_policy.set_user() first, or map this login role with access_policy.map_login().';
 	END IF;
-	IF org IS NULL THEN
+	IF org IS NOT NULL AND @extschema@._holds(org, permission) THEN
+		RETURN;
+	END IF;
+	-- an org the user cannot see is not named: a refusal says nothing about it
+	IF org IS NULL OR NOT @extschema@.can(org, 'settings.view') THEN
 		RAISE EXCEPTION 'permission denied: %', permission
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'The target does not exist or is not in an org you may act on.';
 	END IF;
-	IF NOT @extschema@.can(org, permission) THEN
+	IF @extschema@.can(org, permission) THEN
 		RAISE EXCEPTION 'permission denied: % at org %', permission, org
 			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = pg_catalog.format('User %s does not hold %s at org %s or at any org above it.',
-											 @extschema@.current_user_id(), permission, org);
+				  DETAIL = pg_catalog.format('User %s has %s at org %s through support access only.',
+											 @extschema@.current_user_id(), permission, org),
+				  HINT = 'Support access works on tenant data; administration needs a role held at the org or above it.';
 	END IF;
+	RAISE EXCEPTION 'permission denied: % at org %', permission, org
+		USING ERRCODE = 'insufficient_privilege',
+			  DETAIL = pg_catalog.format('User %s does not hold %s at org %s or at any org above it.',
+										 @extschema@.current_user_id(), permission, org);
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._require(bigint, text) IS 'internal: raises unless the acting user holds permission at org';
+COMMENT ON FUNCTION @extschema@._require(bigint, text) IS 'internal: raises unless the acting user holds permission at org through a role';
+
+CREATE FUNCTION @extschema@._holds(org bigint, permission text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	/*
+	 * What administration counts: permissions the acting user holds at the
+	 * org through an active role assignment there or above it.  Support
+	 * access and vendor overrides are left out on purpose: what they give
+	 * works on tenant data and ends with them, so it may create nothing that
+	 * outlives them (assignments, grants, orgs, moves, roles).
+	 */
+	RETURN EXISTS (SELECT 1 FROM @extschema@._org_paths(@extschema@.current_user_id(), org) p
+					WHERE p.active AND p.permission = _holds.permission);
+END;
+$$;
+COMMENT ON FUNCTION @extschema@._holds(bigint, text) IS 'internal: does the acting user hold permission at org through an active role assignment (support access not counted)?';
 
 CREATE FUNCTION @extschema@._require_system(what text)
 RETURNS void
@@ -619,7 +647,7 @@ BEGIN
 	END IF;
 	SELECT rp.permission INTO lacking
 	  FROM @extschema@.role_permissions rp
-	 WHERE rp.role_id = role AND NOT @extschema@.can(org, rp.permission)
+	 WHERE rp.role_id = role AND NOT @extschema@._holds(org, rp.permission)
 	 ORDER BY rp.permission LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'permission denied: cannot grant a role carrying % which you do not hold at org %', lacking, org
@@ -776,6 +804,13 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Call access_policy.set_user() first, or map this login role with access_policy.map_login().';
 	END IF;
+	-- an id of the caller's choosing could be one a deleted org had, whose
+	-- tenant rows (in tables nobody protected) would come back to the caller
+	IF id IS NOT NULL AND NOT @extschema@._is_system() THEN
+		RAISE EXCEPTION 'only a superuser acting as no user may choose an org id'
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = 'Leave id NULL: the id comes from the sequence.  Explicit ids are for migrations and restores.';
+	END IF;
 	IF id IS NULL THEN
 		INSERT INTO @extschema@.orgs (name, parent_id, created_by)
 		VALUES (create_org.name, create_org.parent_id, me) RETURNING orgs.id INTO new_id;
@@ -801,7 +836,7 @@ EXCEPTION
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.create_org(text, bigint, bigint) IS
-'create an org; a child needs org.manage at the parent; the creator of a top-level org becomes its Admin';
+'create an org; a child needs org.manage at the parent; the creator of a top-level org becomes its Admin; an explicit id only for a superuser acting as no user';
 
 CREATE FUNCTION @extschema@.rename_org(org_id bigint, name text)
 RETURNS void
@@ -828,6 +863,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	old_parent bigint;
+	lacking text;
+	level_before text;
+	new_override boolean;
+	may_open_support boolean;
+	checked boolean;
 BEGIN
 	SELECT o.parent_id INTO old_parent FROM @extschema@.orgs o WHERE o.id = org_id;
 	-- leaving a parent needs the parent's consent; joining one needs the new parent's
@@ -837,7 +877,57 @@ BEGIN
 		PERFORM @extschema@._require(new_parent_id, 'org.manage');
 		PERFORM @extschema@._org_exists(new_parent_id);
 	END IF;
+	-- a move under the org itself or below it fails as a cycle (org_guard), whoever asks
+	checked := new_parent_id IS NOT NULL AND NOT @extschema@._is_system()
+			   AND NOT @extschema@._org_is_descendant(new_parent_id, org_id);
+	IF checked THEN
+		/*
+		 * A move hands the org's subtree to whoever holds roles above its
+		 * new place.  Nobody may give what they do not hold: the mover must
+		 * hold at the org every permission that a role assigned at a new
+		 * ancestor carries (in any state: a disabled or future assignment
+		 * can come back), so what they gain there comes through the mover.
+		 */
+		WITH new_above AS (
+			SELECT c.org_id FROM @extschema@._org_chain(new_parent_id) c
+			EXCEPT
+			SELECT c.org_id FROM @extschema@._org_chain(move_org.org_id) c
+		), carried AS (
+			SELECT DISTINCT rp.permission
+			  FROM new_above n
+			  JOIN @extschema@.assignments a ON a.org_id = n.org_id
+			  JOIN @extschema@.role_permissions rp ON rp.role_id = a.role_id
+		)
+		SELECT c.permission INTO lacking
+		  FROM carried c
+		 WHERE NOT @extschema@._holds(move_org.org_id, c.permission)
+		 ORDER BY c.permission
+		 LIMIT 1;
+		IF FOUND THEN
+			RAISE EXCEPTION 'permission denied: moving org % under org % would give % there, which you do not hold', org_id, new_parent_id, lacking
+				USING ERRCODE = 'insufficient_privilege',
+					  DETAIL = 'Roles assigned above the new place apply to the moved org and everything below it.',
+					  HINT = 'The move needs someone who holds at the org every permission those roles carry.';
+		END IF;
+		-- support access inherited from the new place, or a vendor override there, may open the subtree
+		level_before := @extschema@._support_customer_level(move_org.org_id);
+		SELECT EXISTS (SELECT 1 FROM @extschema@._org_chain(new_parent_id) c
+						 JOIN @extschema@.support_overrides so ON so.org_id = c.org_id
+						WHERE so.expires_at > pg_catalog.statement_timestamp()
+						  AND c.org_id NOT IN (SELECT x.org_id FROM @extschema@._org_chain(move_org.org_id) x))
+		  INTO new_override;
+		may_open_support := @extschema@._holds(move_org.org_id, 'support.manage');
+	END IF;
 	UPDATE @extschema@.orgs o SET parent_id = new_parent_id WHERE o.id = org_id;
+	IF checked AND NOT may_open_support
+	   AND (new_override
+			OR @extschema@._support_rank(@extschema@._support_customer_level(move_org.org_id))
+			   > @extschema@._support_rank(level_before)) THEN
+		RAISE EXCEPTION 'permission denied: moving org % under org % would open it wider to support', org_id, new_parent_id
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'The org would inherit a higher support access level (or a vendor override) from its new place.',
+				  HINT = 'The move needs support.manage at the org, or set the org''s own support access level first.';
+	END IF;
 EXCEPTION
 	WHEN check_violation THEN
 		RAISE EXCEPTION 'moving org % under org % would create a cycle', org_id, new_parent_id
@@ -846,7 +936,7 @@ EXCEPTION
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.move_org(bigint, bigint) IS
-'re-parent an org (NULL makes it a root); needs org.manage at the old and the new parent; cycles are refused';
+'re-parent an org (NULL makes it a root); needs org.manage at the old and the new parent and, under a new parent, every permission that roles assigned above the new place carry (and support.manage if the org would inherit wider support access); cycles are refused';
 
 CREATE FUNCTION @extschema@.delete_org(org_id bigint, cascade boolean DEFAULT false)
 RETURNS void
@@ -878,10 +968,8 @@ BEGIN
 			WHEN EXISTS (SELECT 1 FROM @extschema@.resource_grants g WHERE g.authorized_org_id = delete_org.org_id) THEN 'resource grants naming it'
 		END;
 		IF what IS NULL THEN
-			FOR t IN SELECT p.relid, p.org_column FROM @extschema@.protected_tables p
-					   JOIN pg_catalog.pg_class c ON c.oid = p.relid LOOP
-				EXECUTE pg_catalog.format('SELECT count(*) FROM %s WHERE %I = $1', t.relid, t.org_column)
-					INTO n USING org_id;
+			FOR t IN SELECT p.relid, p.org_column FROM @extschema@.protected_tables p ORDER BY p.relid LOOP
+				n := @extschema@._tenant_rows(t.relid, t.org_column, ARRAY[org_id], false);
 				IF n > 0 THEN
 					what := pg_catalog.format('%s row(s) in %s', n, t.relid);
 					EXIT;
@@ -895,10 +983,14 @@ BEGIN
 		END IF;
 	END IF;
 
-	-- a protected table that has been dropped since is skipped
-	FOR t IN SELECT p.relid, p.org_column FROM @extschema@.protected_tables p
-			   JOIN pg_catalog.pg_class c ON c.oid = p.relid LOOP
-		EXECUTE pg_catalog.format('DELETE FROM %s WHERE %I = ANY ($1)', t.relid, t.org_column) USING subtree;
+	/*
+	 * Tenant rows go first.  A tenant table belongs to its owner, who may have
+	 * put triggers or rules on it: _tenant_rows() works on it as that owner
+	 * under SECURITY_RESTRICTED_OPERATION, never with this function's rights,
+	 * and skips (with a warning) a table that is no longer a protected table.
+	 */
+	FOR t IN SELECT p.relid, p.org_column FROM @extschema@.protected_tables p ORDER BY p.relid LOOP
+		PERFORM @extschema@._tenant_rows(t.relid, t.org_column, subtree, true);
 	END LOOP;
 	DELETE FROM @extschema@.resource_grants g WHERE g.org_id = ANY (subtree) OR g.authorized_org_id = ANY (subtree);
 	-- children before parents
@@ -950,9 +1042,16 @@ BEGIN
 		PERFORM @extschema@._org_exists(org_id);
 	END IF;
 	PERFORM @extschema@._check_permissions_exist(permissions);
+	-- a custom role named like a built-in one would shadow it in every org below
+	IF EXISTS (SELECT 1 FROM @extschema@.roles r
+				WHERE r.org_id IS NULL AND pg_catalog.lower(r.name) = pg_catalog.lower(create_role.name)) THEN
+		RAISE EXCEPTION 'role name "%" is reserved for a built-in role', name
+			USING ERRCODE = 'reserved_name',
+				  HINT = 'Choose another name; built-in roles are Admin, Editor and Viewer.';
+	END IF;
 	IF NOT @extschema@._is_system() THEN
 		FOREACH p IN ARRAY permissions LOOP
-			IF NOT @extschema@.can(org_id, p) THEN
+			IF NOT @extschema@._holds(org_id, p) THEN
 				RAISE EXCEPTION 'permission denied: cannot create a role carrying % which you do not hold at org %', p, org_id
 					USING ERRCODE = 'insufficient_privilege',
 						  HINT = 'Nobody can hand out permissions they do not hold themselves.';
@@ -995,11 +1094,22 @@ BEGIN
 		PERFORM @extschema@._require(role_org, 'roles.manage');
 		IF NOT @extschema@._is_system() THEN
 			FOREACH p IN ARRAY permissions LOOP
-				IF NOT @extschema@.can(role_org, p) THEN
+				IF NOT @extschema@._holds(role_org, p) THEN
 					RAISE EXCEPTION 'permission denied: cannot give a role % which you do not hold at org %', p, role_org
 						USING ERRCODE = 'insufficient_privilege';
 				END IF;
 			END LOOP;
+			-- taking a permission away is handing it out in reverse: same rule
+			SELECT rp.permission INTO p
+			  FROM @extschema@.role_permissions rp
+			 WHERE rp.role_id = set_role_permissions.role_id AND rp.permission <> ALL (permissions)
+			   AND NOT @extschema@._holds(role_org, rp.permission)
+			 ORDER BY rp.permission LIMIT 1;
+			IF FOUND THEN
+				RAISE EXCEPTION 'permission denied: cannot take % from a role, which you do not hold at org %', p, role_org
+					USING ERRCODE = 'insufficient_privilege',
+						  HINT = 'Nobody can take away permissions they do not hold themselves.';
+			END IF;
 		END IF;
 	END IF;
 	PERFORM @extschema@._check_permissions_exist(permissions);
@@ -1029,6 +1139,8 @@ BEGIN
 		PERFORM @extschema@._require_system('delete built-in roles');
 	ELSE
 		PERFORM @extschema@._require(role_org, 'roles.manage');
+		-- deleting a role takes all its permissions away from its holders
+		PERFORM @extschema@._require_role_perms(role_org, role_id);
 	END IF;
 	IF NOT cascade AND (EXISTS (SELECT 1 FROM @extschema@.assignments a WHERE a.role_id = delete_role.role_id)
 						OR EXISTS (SELECT 1 FROM @extschema@.resource_grants g WHERE g.role_id = delete_role.role_id)
@@ -1064,6 +1176,12 @@ DECLARE
 BEGIN
 	PERFORM @extschema@._require(org_id, 'members.manage');
 	PERFORM @extschema@._org_exists(org_id);
+	IF assign_role.user_id = @extschema@.current_user_id() THEN
+		-- a time-limited manager could otherwise make what they hold permanent
+		RAISE EXCEPTION 'you cannot assign a role to yourself'
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = 'Ask another member who manages the team.';
+	END IF;
 	rid := @extschema@._resolve_role(org_id, role);
 	PERFORM @extschema@._require_role_perms(org_id, rid);
 	IF expires_at IS NOT NULL AND expires_at <= pg_catalog.statement_timestamp() THEN
@@ -1106,13 +1224,19 @@ BEGIN
 	IF a.id IS NULL THEN
 		RAISE EXCEPTION 'assignment % does not exist', assignment_id USING ERRCODE = 'undefined_object';
 	END IF;
+	IF a.user_id = @extschema@.current_user_id() THEN
+		RAISE EXCEPTION 'you cannot change your own assignment'
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = 'Ask another member who manages the team.';
+	END IF;
 	PERFORM @extschema@._require_role_perms(a.org_id, a.role_id);
-	IF a.role_id = 1 AND (NOT COALESCE(set_assignment.enabled, a.enabled)
-						  OR COALESCE(set_assignment.expires_at, a.expires_at) <= statement_timestamp()
-						  OR COALESCE(set_assignment.valid_from, a.valid_from) > statement_timestamp()) THEN
+	-- anything that shortens an Admin's tenure: disabling, an earlier end, a later start
+	IF a.role_id = 1 AND ((a.enabled AND NOT COALESCE(set_assignment.enabled, a.enabled))
+						  OR COALESCE(set_assignment.expires_at, a.expires_at) < a.expires_at
+						  OR COALESCE(set_assignment.valid_from, a.valid_from) > GREATEST(a.valid_from, statement_timestamp())) THEN
 		-- an org keeps at least one enabled Admin (team management)
 		PERFORM @extschema@._lock_member(a.org_id, a.user_id);
-		PERFORM @extschema@._guard_last_admin(a.org_id, a.user_id, 'disable or expire');
+		PERFORM @extschema@._guard_last_admin(a.org_id, a.user_id, 'disable, limit or expire');
 	END IF;
 	UPDATE @extschema@.assignments x
 	   SET enabled = COALESCE(set_assignment.enabled, x.enabled),
@@ -1361,6 +1485,25 @@ END;
 $$;
 COMMENT ON FUNCTION @extschema@._subject(bigint, text) IS 'internal: whose permissions an introspection call may show';
 
+CREATE FUNCTION @extschema@._may_see(org bigint, subject text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	/*
+	 * Whether introspection may show that subject holds a role at org: your
+	 * own roles, or an org whose member list you may read (settings.view, as
+	 * the members view).  A resource grant can name any org, so a path
+	 * through it must not reveal the members of an org you cannot see.
+	 */
+	RETURN subject = @extschema@.current_user_id() OR @extschema@._is_system()
+		   OR @extschema@.can(org, 'settings.view');
+END;
+$$;
+COMMENT ON FUNCTION @extschema@._may_see(bigint, text) IS
+'internal: may introspection show a role subject holds at org (their own, or an org whose members the acting user may see)?';
+
 CREATE FUNCTION @extschema@._org_chain(org bigint)
 RETURNS TABLE (org_id bigint, depth integer)
 LANGUAGE sql STABLE
@@ -1466,7 +1609,7 @@ BEGIN
 	SELECT x.permission, x.source, x.role_name, x.held_at, x.granted_on, x.authorized_org, x.expires_at
 	  FROM (SELECT p.permission, p.source, p.role_name, p.held_at, p.granted_on, p.authorized_org, p.expires_at
 			  FROM @extschema@._resource_paths(subject, resource_id) p
-			 WHERE p.active
+			 WHERE p.active AND (p.source = 'org' OR @extschema@._may_see(p.held_at, subject))
 			UNION ALL
 			SELECT s.permission, 'support', format('support access (%s, %s)', s.level, s.source), s.source_org_id,
 				   NULL::bigint, NULL::bigint, s.expires_at
@@ -1550,6 +1693,7 @@ BEGIN
 			   p.expires_at
 		  FROM @extschema@._resource_paths(subject, resource_id) p
 		 WHERE p.permission = explain_resource.permission
+		   AND (p.source = 'org' OR @extschema@._may_see(p.held_at, subject))
 		 ORDER BY p.active DESC, p.source DESC, p.granted_on, p.role_name, p.held_at, p.assignment_id
 	LOOP
 		found_any := found_any OR allowed;
@@ -1572,7 +1716,10 @@ BEGIN
 		path := CASE
 			WHEN subject IS NULL THEN 'no user is acting'
 			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.resources r WHERE r.id = resource_id) THEN format('resource %s does not exist', COALESCE(resource_id::text, 'NULL'))
-			ELSE format('%s holds %s neither in the org of resource %s nor through a grant on it or above it', subject, permission, resource_id) END;
+			WHEN subject = @extschema@.current_user_id() OR @extschema@._is_system()
+			THEN format('%s holds %s neither in the org of resource %s nor through a grant on it or above it', subject, permission, resource_id)
+			-- grants can name any org: paths through orgs whose members the asker may not see are left out
+			ELSE format('%s holds %s neither in the org of resource %s nor through a grant on it or above it that names an org whose members you may see', subject, permission, resource_id) END;
 		RETURN NEXT;
 	END IF;
 END;
@@ -1621,6 +1768,7 @@ BEGIN
 	SELECT DISTINCT ON (u.id, p.source, p.role_name, p.held_at) u.id, p.source, p.role_name, p.held_at, p.expires_at
 	  FROM @extschema@.users u, @extschema@._resource_paths(u.id, resource_id) p
 	 WHERE p.active AND p.permission = who_can_resource.permission
+	   AND (p.source = 'org' OR @extschema@._may_see(p.held_at, u.id))
 	 ORDER BY u.id, p.source, p.role_name, p.held_at, p.expires_at DESC;
 END;
 $$;
@@ -1642,12 +1790,13 @@ AS $$
 DECLARE
 	owner_oid oid;
 	kind "char";
+	persistence "char";
 	coltype regtype;
 	read_expr text;
 	write_expr text;
 	pol name;
 BEGIN
-	SELECT c.relowner, c.relkind INTO owner_oid, kind FROM pg_catalog.pg_class c WHERE c.oid = tbl;
+	SELECT c.relowner, c.relkind, c.relpersistence INTO owner_oid, kind, persistence FROM pg_catalog.pg_class c WHERE c.oid = tbl;
 	IF kind = 'p' THEN
 		RAISE EXCEPTION 'cannot protect partitioned table %', tbl
 			USING ERRCODE = 'feature_not_supported',
@@ -1656,6 +1805,12 @@ BEGIN
 	END IF;
 	IF kind IS NULL OR kind <> 'r' THEN
 		RAISE EXCEPTION '"%" is not a table', tbl USING ERRCODE = 'wrong_object_type';
+	END IF;
+	IF persistence = 't' THEN
+		-- a temporary table lives in one session: nothing another session could act on
+		RAISE EXCEPTION 'cannot protect temporary table %', tbl
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Protect a permanent (or unlogged) table.';
 	END IF;
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_class c
 				WHERE c.oid = tbl AND c.relnamespace = '@extschema@'::regnamespace) THEN

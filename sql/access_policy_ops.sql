@@ -123,13 +123,15 @@ BEGIN
 		 WHERE s.depth < 100000
 	), shown AS (
 		SELECT * FROM sub ORDER BY depth, id LIMIT max_orgs
+	), sr AS (
+		SELECT * FROM @extschema@._support_rows(ARRAY(SELECT shown.id FROM shown))
 	), org_nodes AS (
 		SELECT s.id, format('  %s [shape=box, style="rounded,filled", fillcolor=%s, label=%s];',
 				@extschema@._dot_str('org ' || s.id),
 				CASE sr.level WHEN 'write' THEN '"#f8c9b8"' WHEN 'read' THEN '"#fdf1c2"' ELSE '"#e8eef8"' END,
 				@extschema@._dot_str(s.name || E'\norg ' || s.id || E'\nsupport: ' || sr.level
 					|| ' (' || sr.source || COALESCE(', ' || @extschema@._dot_left(sr.expires_at), '') || ')')) AS line
-		  FROM shown s, @extschema@._support_row(s.id) sr
+		  FROM shown s JOIN sr ON sr.org_id = s.id
 	), org_edges AS (
 		SELECT s.id, format('  %s -> %s [arrowhead=none, penwidth=2];',
 				@extschema@._dot_str('org ' || s.parent_id), @extschema@._dot_str('org ' || s.id)) AS line
@@ -179,7 +181,10 @@ BEGIN
 	), outside_nodes AS (
 		SELECT DISTINCT g.authorized_org_id, format('  %s [shape=box, style="rounded,dashed", label=%s];',
 				@extschema@._dot_str('org ' || g.authorized_org_id),
-				@extschema@._dot_str(o.name || E'\norg ' || g.authorized_org_id || E'\n(outside this subtree)')) AS line
+				-- the name of an org outside the subtree only where the acting user may see it
+				@extschema@._dot_str(CASE WHEN @extschema@._is_system() OR @extschema@.can(o.id, 'settings.view')
+										  THEN o.name || E'\n' ELSE '' END
+									 || 'org ' || g.authorized_org_id || E'\n(outside this subtree)')) AS line
 		  FROM grants g JOIN @extschema@.orgs o ON o.id = g.authorized_org_id
 		 WHERE g.authorized_org_id NOT IN (SELECT id FROM shown)
 	), grant_edges AS (

@@ -55,19 +55,18 @@ BEGIN
 		action := CASE WHEN TG_TABLE_NAME = 'support_overrides' THEN 'override'
 					   WHEN TG_OP = 'INSERT' THEN 'granted' ELSE 'changed' END;
 	END IF;
+	/*
+	 * Any role may LISTEN on any channel (and NOTIFY on it): the payload says
+	 * only what changed and where.  Level, end time, reason and who did it
+	 * are read through support_status(), which checks the reader.
+	 */
 	PERFORM pg_notify('access_policy_support',
-		json_build_object('action', action,
-						  'org_id', r.org_id,
-						  'level', CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE r.level END,
-						  'expires_at', CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE r.expires_at END,
-						  'reason', left(r.reason, 1000),
-						  'by', @extschema@.current_user_id(),
-						  'db_role', @extschema@._outer_role())::text);
+		json_build_object('action', action, 'org_id', r.org_id)::text);
 	RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@._support_notify() IS
-'internal: NOTIFY access_policy_support with a JSON payload on every change of support access';
+'internal: NOTIFY access_policy_support with {"action", "org_id"} on every change of support access (details through support_status())';
 
 DO $$
 DECLARE
@@ -144,18 +143,13 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._org_exists(org);
-	-- the org's creator (e.g. a personal account's own org) may always decide
-	IF NOT @extschema@._is_system()
-	   AND @extschema@.current_user_id() IS NOT NULL
-	   AND EXISTS (SELECT 1 FROM @extschema@.orgs o WHERE o.id = org AND o.created_by = @extschema@.current_user_id()) THEN
-		RETURN;
-	END IF;
+	-- permission before existence: an unknown org is refused like a foreign one
 	PERFORM @extschema@._require(org, 'support.manage');
+	PERFORM @extschema@._org_exists(org);
 END;
 $$;
 COMMENT ON FUNCTION @extschema@._require_support_manager(bigint) IS
-'internal: support.manage at the org or above it, or being the org''s creator';
+'internal: support.manage at the org or above it, through a role';
 
 CREATE FUNCTION @extschema@.set_support_access(org_id bigint, level text, reason text DEFAULT NULL,
 											   duration text DEFAULT NULL, until timestamptz DEFAULT NULL,
@@ -166,6 +160,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	ends timestamptz;
+	caller_reason text := current_setting('access_policy.audit_reason', true);
 BEGIN
 	PERFORM @extschema@._require_support_manager(org_id);
 	IF level IS NULL OR level NOT IN ('none', 'read', 'write') THEN
@@ -198,12 +193,13 @@ BEGIN
 		 WHERE s.org_id <> set_support_access.org_id
 		   AND @extschema@._org_is_descendant(s.org_id, set_support_access.org_id);
 	END IF;
-	PERFORM @extschema@._set_reason(NULL);
+	-- the caller's own audit reason (if any) applies again to what they do next
+	PERFORM @extschema@._set_reason(caller_reason);
 	RETURN ends;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.set_support_access(bigint, text, text, text, timestamptz, boolean) IS
-'set the support access level of an org (support.manage there or above, or its creator): level none/read/write, reason required to open, duration ''1 week''/''1 month''/''1 year''/''permanent'' or an end time in until; cascade => true clears the descendants'' own settings; returns the end time';
+'set the support access level of an org (support.manage there or above): level none/read/write, reason required to open, duration ''1 week''/''1 month''/''1 year''/''permanent'' or an end time in until; cascade => true clears the descendants'' own settings; returns the end time';
 
 CREATE FUNCTION @extschema@.set_support_expiry(org_id bigint, duration text DEFAULT NULL, until timestamptz DEFAULT NULL)
 RETURNS timestamptz
@@ -261,6 +257,7 @@ AS $$
 DECLARE
 	max_len interval;
 	ends timestamptz;
+	caller_reason text := current_setting('access_policy.audit_reason', true);
 BEGIN
 	IF NOT @extschema@._is_override_role() THEN
 		RAISE EXCEPTION 'permission denied to override support access'
@@ -278,11 +275,23 @@ BEGIN
 	IF btrim(COALESCE(reason, '')) = '' THEN
 		RAISE EXCEPTION 'a reason is required to override support access' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	IF duration IS NULL OR duration <= interval '0' OR duration > max_len THEN
+	IF duration IS NULL THEN
 		RAISE EXCEPTION 'override duration must be positive and at most %', max_len
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	/*
+	 * The limit holds for the end time applied, in elapsed seconds: an
+	 * interval mixing units ('1 year -359 days') compares small but adds up
+	 * by the calendar to much more.
+	 */
 	ends := statement_timestamp() + duration;
+	IF ends <= statement_timestamp()
+	   OR EXTRACT(epoch FROM ends) - EXTRACT(epoch FROM statement_timestamp())
+		  > EXTRACT(epoch FROM max_len) THEN
+		RAISE EXCEPTION 'override duration must be positive and at most %', max_len
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('The override would end at %s.', ends);
+	END IF;
 	PERFORM @extschema@._set_reason(reason);
 	INSERT INTO @extschema@.support_overrides AS o (org_id, level, expires_at, reason, set_by_role)
 	VALUES (override_support_access.org_id, override_support_access.level, ends,
@@ -290,7 +299,7 @@ BEGIN
 	ON CONFLICT ON CONSTRAINT support_overrides_pkey DO UPDATE
 	   SET level = EXCLUDED.level, expires_at = EXCLUDED.expires_at, reason = EXCLUDED.reason,
 		   set_by_role = EXCLUDED.set_by_role, set_at = pg_catalog.now();
-	PERFORM @extschema@._set_reason(NULL);
+	PERFORM @extschema@._set_reason(caller_reason);
 	RETURN ends;
 END;
 $$;
@@ -356,6 +365,33 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@._humanize(interval) IS 'internal: "6 days 3 hours left"';
 
+CREATE FUNCTION @extschema@._support_rank(level text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	-- IMMUTABLE: depends on its argument only
+	SELECT CASE level WHEN 'write' THEN 2 WHEN 'read' THEN 1 ELSE 0 END;
+$$;
+COMMENT ON FUNCTION @extschema@._support_rank(text) IS 'internal: none < read < write, as 0, 1, 2';
+
+CREATE FUNCTION @extschema@._support_customer_level(org bigint)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	-- the customer's choice in force at org: its nearest active setting, else the deployment's default
+	SELECT COALESCE(
+		(SELECT s.level
+		   FROM @extschema@._org_chain(org) c
+		   JOIN @extschema@.support_settings s ON s.org_id = c.org_id
+		  WHERE s.expires_at > statement_timestamp()
+		  ORDER BY c.depth LIMIT 1),
+		current_setting('access_policy.support_default_level', true), 'read');
+$$;
+COMMENT ON FUNCTION @extschema@._support_customer_level(bigint) IS
+'internal: the support access level the customer''s settings give at an org (overrides not counted)';
+
 CREATE FUNCTION @extschema@._support_effective(org bigint)
 RETURNS TABLE (level text, source text, source_org_id bigint, expires_at timestamptz, reason text, set_by text)
 LANGUAGE sql STABLE
@@ -401,20 +437,78 @@ $$;
 COMMENT ON FUNCTION @extschema@._support_paths(text, bigint) IS
 'internal: the permissions support access gives a support staff user at an org, with where the level comes from';
 
+CREATE FUNCTION @extschema@._support_rows(ids bigint[])
+RETURNS TABLE (org_id bigint, org_name text, level text, source text, source_org_id bigint,
+			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	/*
+	 * The support access status rows of many orgs at once, with the rules of
+	 * _support_effective(), in time linear in the orgs asked for: the
+	 * nearest setting and override are looked up the tree once for each org
+	 * whose parent is not asked for, and carried down to the others.
+	 */
+	WITH RECURSIVE want AS (
+		SELECT DISTINCT w.id FROM pg_catalog.unnest(ids) AS w(id)
+	), tops AS (
+		SELECT o.id FROM @extschema@.orgs o JOIN want w ON w.id = o.id
+		 WHERE o.parent_id IS NULL OR o.parent_id NOT IN (SELECT want.id FROM want)
+	), walk(id, s_org, o_org) AS (
+		SELECT t.id,
+			   (SELECT c.org_id FROM @extschema@._org_chain(t.id) c
+				  JOIN @extschema@.support_settings x ON x.org_id = c.org_id
+				 WHERE x.expires_at > statement_timestamp() ORDER BY c.depth LIMIT 1),
+			   (SELECT c.org_id FROM @extschema@._org_chain(t.id) c
+				  JOIN @extschema@.support_overrides x ON x.org_id = c.org_id
+				 WHERE x.expires_at > statement_timestamp() ORDER BY c.depth LIMIT 1)
+		  FROM tops t
+		UNION ALL
+		SELECT o.id,
+			   COALESCE((SELECT x.org_id FROM @extschema@.support_settings x
+						  WHERE x.org_id = o.id AND x.expires_at > statement_timestamp()), w.s_org),
+			   COALESCE((SELECT x.org_id FROM @extschema@.support_overrides x
+						  WHERE x.org_id = o.id AND x.expires_at > statement_timestamp()), w.o_org)
+		  FROM walk w JOIN @extschema@.orgs o ON o.parent_id = w.id
+		 WHERE o.id IN (SELECT want.id FROM want)
+	)
+	SELECT o.id, o.name, e.level, e.source, e.source_org_id, e.expires_at, r.remaining,
+		   e.level || ' access, ' || CASE WHEN e.source = 'default' THEN 'by default'
+										  ELSE @extschema@._humanize(r.remaining) END,
+		   e.reason, e.set_by
+	  FROM walk w
+	  JOIN @extschema@.orgs o ON o.id = w.id
+	  LEFT JOIN @extschema@.support_settings s ON s.org_id = w.s_org
+	  LEFT JOIN @extschema@.support_overrides ov ON ov.org_id = w.o_org
+	  CROSS JOIN LATERAL (
+		-- an override wins when it gives more than the customer's setting
+		SELECT x.* FROM (
+			SELECT ov.level, 'override'::text AS source, ov.org_id AS source_org_id, ov.expires_at,
+				   ov.reason, ov.set_by_role::text AS set_by, 1 AS pri
+			 WHERE ov.org_id IS NOT NULL
+			UNION ALL
+			SELECT s.level, CASE WHEN s.org_id = w.id THEN 'own' ELSE 'inherited' END, s.org_id, s.expires_at,
+				   s.reason, s.set_by, 0
+			 WHERE s.org_id IS NOT NULL
+			UNION ALL
+			SELECT COALESCE(current_setting('access_policy.support_default_level', true), 'read'), 'default',
+				   NULL::bigint, NULL::timestamptz, NULL::text, NULL::text, 0
+			 WHERE s.org_id IS NULL) x
+		 ORDER BY @extschema@._support_rank(x.level) DESC, x.pri
+		 LIMIT 1) e
+	  CROSS JOIN LATERAL (SELECT CASE WHEN e.expires_at = 'infinity' OR e.expires_at IS NULL THEN NULL
+									  ELSE e.expires_at - statement_timestamp() END AS remaining) r;
+$$;
+COMMENT ON FUNCTION @extschema@._support_rows(bigint[]) IS
+'internal: the support access status rows of the given orgs (no permission check), in time linear in their number';
+
 CREATE FUNCTION @extschema@._support_row(org bigint)
 RETURNS TABLE (org_id bigint, org_name text, level text, source text, source_org_id bigint,
 			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT o.id, o.name, e.level, e.source, e.source_org_id, e.expires_at, r.remaining,
-		   e.level || ' access, ' || CASE WHEN e.source = 'default' THEN 'by default'
-										  ELSE @extschema@._humanize(r.remaining) END,
-		   e.reason, e.set_by
-	  FROM @extschema@.orgs o, @extschema@._support_effective(o.id) e,
-		   LATERAL (SELECT CASE WHEN e.expires_at = 'infinity' OR e.expires_at IS NULL THEN NULL
-								ELSE e.expires_at - statement_timestamp() END AS remaining) r
-	 WHERE o.id = org;
+	SELECT * FROM @extschema@._support_rows(ARRAY[org]);
 $$;
 COMMENT ON FUNCTION @extschema@._support_row(bigint) IS
 'internal: the support access status row of one org (no permission check)';
@@ -454,9 +548,9 @@ BEGIN
 	END IF;
 	RETURN QUERY
 	SELECT s.org_id, s.org_name, s.level, s.source, s.expires_at, s.remaining, s.summary
-	  FROM @extschema@.orgs o, @extschema@._support_row(o.id) s
+	  FROM @extschema@._support_rows(ARRAY(SELECT o.id FROM @extschema@.orgs o)) s
 	 WHERE s.level <> 'none'
-	 ORDER BY o.id;
+	 ORDER BY s.org_id;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.my_support_orgs() IS
@@ -475,9 +569,9 @@ DECLARE
 BEGIN
 	RETURN QUERY
 	SELECT s.*
-	  FROM @extschema@.orgs o, @extschema@._support_row(o.id) s
-	 WHERE all_orgs OR @extschema@.can(o.id, 'settings.view')
-	 ORDER BY o.id;
+	  FROM @extschema@._support_rows(CASE WHEN all_orgs THEN ARRAY(SELECT o.id FROM @extschema@.orgs o)
+										 ELSE @extschema@.orgs_with('settings.view') END) s
+	 ORDER BY s.org_id;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.support_statuses() IS
@@ -508,6 +602,9 @@ REVOKE ALL ON FUNCTION
 	@extschema@._humanize(interval),
 	@extschema@._support_effective(bigint),
 	@extschema@._support_paths(text, bigint),
+	@extschema@._support_rank(text),
+	@extschema@._support_customer_level(bigint),
+	@extschema@._support_rows(bigint[]),
 	@extschema@._support_row(bigint),
 	@extschema@.support_status(bigint),
 	@extschema@.support_statuses(),

@@ -131,7 +131,7 @@ BEGIN
 	SELECT rp.permission INTO lacking
 	  FROM @extschema@.assignments a
 	  JOIN @extschema@.role_permissions rp ON rp.role_id = a.role_id
-	 WHERE a.org_id = org AND a.user_id = member AND NOT @extschema@.can(org, rp.permission)
+	 WHERE a.org_id = org AND a.user_id = member AND NOT @extschema@._holds(org, rp.permission)
 	 ORDER BY rp.permission LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'permission denied: user "%" holds % at org %, which you do not hold', member, lacking, org
@@ -178,7 +178,12 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	-- call after _lock_member(): these rows are locked, and this statement sees their latest version
+	/*
+	 * Call after _lock_member(): these rows are locked, and this statement
+	 * sees their latest version.  The org must keep an enabled Admin that is
+	 * valid now and has no end: one that expires later would leave the org
+	 * without an Admin then.
+	 */
 	IF EXISTS (SELECT 1 FROM @extschema@.assignments a
 				WHERE a.org_id = org AND a.user_id = member AND a.role_id = 1 AND a.enabled
 				  AND a.valid_from <= pg_catalog.statement_timestamp()
@@ -186,16 +191,16 @@ BEGIN
 	   AND NOT EXISTS (SELECT 1 FROM @extschema@.assignments a
 						WHERE a.org_id = org AND a.user_id <> member AND a.role_id = 1 AND a.enabled
 						  AND a.valid_from <= pg_catalog.statement_timestamp()
-						  AND pg_catalog.statement_timestamp() < a.expires_at) THEN
+						  AND a.expires_at = 'infinity') THEN
 		RAISE EXCEPTION 'cannot % the last admin of org %', what, org
 			USING ERRCODE = 'integrity_constraint_violation',
-				  DETAIL = pg_catalog.format('User %s is the only enabled Admin at org %s.', member, org),
-				  HINT = 'Make another member Admin of the org first.';
+				  DETAIL = pg_catalog.format('User %s is the only enabled Admin at org %s (another Admin with an end date does not count).', member, org),
+				  HINT = 'Make another member Admin of the org first, with no end date.';
 	END IF;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@._guard_last_admin(bigint, text, text) IS
-'internal: raises if member is the last enabled, currently valid holder of the built-in Admin role directly at org';
+'internal: raises if member is an enabled, currently valid Admin directly at org and no other member is an enabled, currently valid Admin there with no end date';
 
 ------------------------------------------------------------------------------
 -- Members

@@ -43,11 +43,13 @@ SELECT access_policy.create_resource(6001, 'authz_doc', 'A doc') AS res_a \gset
 SELECT access_policy.create_resource(6002, 'authz_doc', 'B doc') AS res_b \gset
 
 -- an Admin of A acts in A and below ...
+-- only the system chooses org ids; the sequence gives this one id 6006
+SELECT pg_catalog.setval('access_policy.orgs_id_seq', 6005) AS seq \gset
 SET ROLE regress_app;
 SELECT access_policy.set_user('authz_alice', false);
 SELECT access_policy.assign_role('authz_target', 6003, 'Viewer') IS NOT NULL AS assigned;
 SELECT access_policy.rename_org(6003, 'Authz A1 (renamed)');
-SELECT access_policy.create_org('Authz A2', 6001, 6006);
+SELECT access_policy.create_org('Authz A2', 6001);
 SELECT access_policy.create_role(6001, 'Alice Role', '{settings.view}') IS NOT NULL AS created;
 SELECT access_policy.create_resource(6003, 'authz_doc', 'A1 doc') IS NOT NULL AS created;
 SELECT access_policy.grant_resource(:res_a, 'Viewer', ARRAY[6002]::bigint[]);
@@ -141,10 +143,12 @@ UPDATE access_policy.assignments SET org_id = 6004 WHERE id = :a_target_secret;
 
 -- creating a child org needs org.manage at the parent; a top-level org may be
 -- created by any acting user, who becomes its Admin
+-- only the system chooses org ids; the sequence gives this one id 6010
+SELECT pg_catalog.setval('access_policy.orgs_id_seq', 6009) AS seq \gset
 SET ROLE regress_app;
 SELECT access_policy.set_user('authz_editor', false);
 SELECT access_policy.create_org('Editor child', 6001);
-SELECT access_policy.create_org('Editor Co', NULL, 6010);
+SELECT access_policy.create_org('Editor Co');
 SELECT access_policy.can(6010, 'org.manage') AS admin_of_new_org;
 SELECT access_policy.clear_user(false);
 SELECT access_policy.set_user('authz_alice', false);
@@ -166,6 +170,8 @@ SELECT access_policy.move_org(6002, 6001);
 SELECT access_policy.move_org(6002, NULL);
 SELECT access_policy.clear_user(false);
 SELECT access_policy.set_user('authz_root_admin', false);
+-- refused: alice's Secret Keeper role at A would reach B, and the root's Admin
+-- does not hold authz.secret (nobody gives what they do not hold)
 SELECT access_policy.move_org(6002, 6001);
 SELECT access_policy.move_org(6002, 6000);
 -- cycles: under itself, under its child, under a deeper descendant

@@ -59,11 +59,13 @@ SELECT * FROM audit_since(:mark);
 
 -- alice acting through the application role: actor_user aud_alice, db_role regress_app
 SELECT COALESCE(max(id), 0) AS mark FROM access_policy.audit_log \gset
+-- only the system chooses org ids; the sequence gives this one id 5001
+SELECT pg_catalog.setval('access_policy.orgs_id_seq', 5000) AS seq \gset
 SET ROLE regress_app;
 BEGIN;
 SELECT access_policy.set_user('aud_alice');
-SELECT access_policy.create_org('Audit Child', 5000, 5001);
-SELECT access_policy.create_org('Audit Other Child', 5000, 5002);
+SELECT access_policy.create_org('Audit Child', 5000);
+SELECT access_policy.create_org('Audit Other Child', 5000);
 SELECT access_policy.rename_org(5001, 'Audit Child (renamed)');
 SELECT access_policy.move_org(5002, 5001);
 COMMIT;
@@ -72,10 +74,12 @@ SELECT * FROM audit_since(:mark);
 
 -- a user creating a top-level org becomes its Admin: two rows
 SELECT COALESCE(max(id), 0) AS mark FROM access_policy.audit_log \gset
+-- only the system chooses org ids; the sequence gives this one id 5010
+SELECT pg_catalog.setval('access_policy.orgs_id_seq', 5009) AS seq \gset
 SET ROLE regress_app;
 BEGIN;
 SELECT access_policy.set_user('aud_bob');
-SELECT access_policy.create_org('Audit Bob Co', NULL, 5010);
+SELECT access_policy.create_org('Audit Bob Co');
 COMMIT;
 RESET ROLE;
 SELECT id AS a_bob_admin FROM access_policy.assignments WHERE user_id = 'aud_bob' AND org_id = 5010 \gset
@@ -224,11 +228,13 @@ SELECT * FROM audit_since(:mark);
 -- the reason: SET LOCAL access_policy.audit_reason lands in every row of the
 -- transaction and ends with it
 SELECT COALESCE(max(id), 0) AS mark FROM access_policy.audit_log \gset
+-- only the system chooses org ids; the sequence gives this one id 5003
+SELECT pg_catalog.setval('access_policy.orgs_id_seq', 5002) AS seq \gset
 SET ROLE regress_app;
 BEGIN;
 SELECT access_policy.set_user('aud_alice');
 SET LOCAL access_policy.audit_reason = 'ticket 42: reorganisation';
-SELECT access_policy.create_org('Audit Team', 5000, 5003);
+SELECT access_policy.create_org('Audit Team', 5000);
 SELECT access_policy.rename_org(5000, 'Audit Root (renamed)');
 COMMIT;
 BEGIN;
@@ -253,11 +259,13 @@ SELECT count(*) AS rows_inside, bool_and(xact_id = pg_current_xact_id()) AS same
   FROM access_policy.audit_log WHERE id > :mark;
 ROLLBACK;
 SELECT count(*) AS rows_after_rollback FROM access_policy.audit_log WHERE id > :mark;
+-- only the system chooses org ids; the sequence gives this one id 5005
+SELECT pg_catalog.setval('access_policy.orgs_id_seq', 5004) AS seq \gset
 SET ROLE regress_app;
 BEGIN;
 SELECT access_policy.set_user('aud_alice');
 SAVEPOINT s;
-SELECT access_policy.create_org('Audit Savepoint', 5000, 5005);
+SELECT access_policy.create_org('Audit Savepoint', 5000);
 ROLLBACK TO SAVEPOINT s;
 -- the first authorized org is granted, the second does not exist: nothing stays
 SELECT access_policy.create_resource(5000, 'audit_report', 'Q2 report') AS res_q2 \gset
