@@ -10,7 +10,8 @@ OBJS = \
 	src/identity.o \
 	src/invitations.o \
 	src/planner_support.o \
-	src/support.o
+	src/support.o \
+	src/tenant.o
 
 # Install script of the newest version and the upgrade script to it are
 # generated (see below); install scripts of earlier releases are frozen files.
@@ -54,7 +55,7 @@ include $(PGXS)
 PARTS_0_2_0   = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTENSION)_support.sql \
 				sql/$(EXTENSION)_team.sql sql/$(EXTENSION)_signals.sql sql/$(EXTENSION)_roles.sql \
 				sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql
-PARTS_NEW     = sql/$(EXTENSION)_guard.sql
+PARTS_NEW     = sql/$(EXTENSION)_tenant.sql sql/$(EXTENSION)_guard.sql
 INSTALL_PARTS = $(PARTS_0_2_0) $(PARTS_NEW) sql/$(EXTENSION)_comments.sql
 # functions of the 0.2.0 parts that 0.3.0 changed or added (dropped first by
 # sql/upgrade--0.2.0.sql where they existed)

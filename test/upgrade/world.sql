@@ -40,11 +40,18 @@ SELECT access_policy.create_resource(501, 'upg_page', 'Upgrade Page', :app) AS p
 SELECT access_policy.grant_resource(:page, 'Upgrade Writer', ARRAY[501]::bigint[]) IS NOT NULL;
 SELECT access_policy.set_support_access(501, 'write', 'migration help');
 SELECT access_policy.set_support_expiry(501, '1 week');
+-- cluster-wide: the world of an earlier release in the same cluster may have made it
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'access_policy_support_override') AS need_role \gset
+\if :need_role
 CREATE ROLE access_policy_support_override;
+\endif
 GRANT access_policy_support_override TO postgres;
 SELECT access_policy.override_support_access(510, 'read', 'incident 42');
 SELECT access_policy.invite(500, 'new@example.com', 'Viewer') IS NOT NULL;
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'upg_login') AS need_role \gset
+\if :need_role
 CREATE ROLE upg_login;
+\endif
 SELECT access_policy.map_login('upg_login', 'upg_reader');
 CREATE TABLE public.upg_tenant (id int PRIMARY KEY, org_id bigint NOT NULL, body text);
 CREATE INDEX ON public.upg_tenant (org_id);
