@@ -10,7 +10,8 @@ OBJS = \
 	src/identity.o \
 	src/invitations.o \
 	src/planner_support.o \
-	src/support.o
+	src/support.o \
+	src/tenant.o
 
 # Install script of the newest version and the upgrade script to it are
 # generated (see below); install scripts of earlier releases are frozen files.
@@ -18,7 +19,7 @@ DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.1.0--$(EX
 DATA         = sql/$(EXTENSION)--0.1.0.sql
 
 # Regression tests: inputs in test/sql, expected output at top level.
-REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity
+REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks_engine
 REGRESS_OPTS = --inputdir=test
 ISOLATION    = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
 # pg_isolation_regress 15 reads expected output from <outputdir>/expected or
@@ -46,7 +47,7 @@ include $(PGXS)
 # test compares the catalog after CREATE EXTENSION ... VERSION '0.1.0' +
 # ALTER EXTENSION ... UPDATE with a fresh install of the newest version.
 PARTS_0_1_0   = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTENSION)_support.sql sql/$(EXTENSION)_team.sql
-PARTS_NEW     = sql/$(EXTENSION)_signals.sql sql/$(EXTENSION)_roles.sql sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql sql/$(EXTENSION)_comments.sql
+PARTS_NEW     = sql/$(EXTENSION)_signals.sql sql/$(EXTENSION)_roles.sql sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql sql/$(EXTENSION)_tenant.sql sql/$(EXTENSION)_comments.sql
 INSTALL_PARTS = $(PARTS_0_1_0) $(PARTS_NEW)
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
