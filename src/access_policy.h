@@ -57,7 +57,8 @@ extern Oid	ApCheckedOuterUser;
 
 /*
  * ApBeginCheckFast: the per-row entry of every check.  Nothing to do while
- * the same statement runs for the same role and nothing was invalidated.
+ * the same statement runs for the same role and nothing was invalidated (the
+ * end of a transaction, inside a CALL, sets ApNeedBegin too).
  */
 static inline void
 ApBeginCheckFast(void)

@@ -18,15 +18,18 @@
  * their next statement too.  The executor start hook accepts pending
  * invalidation messages at the start of every statement.
  *
- * Time: validity windows are evaluated at the statement start time.  The
- * memo of derived permissions remembers the earliest window boundary after
- * the time it was computed for, and is thrown away once a statement starts
- * at or after that boundary, so expiry needs no invalidation.
+ * Time: validity windows are evaluated at the start of the statement, or of
+ * the transaction if it started later (a procedure that commits starts new
+ * transactions inside one CALL statement).  The memo of derived permissions
+ * remembers the earliest window boundary after the time it was computed for,
+ * and is thrown away once a check's time is at or after that boundary, so
+ * expiry needs no invalidation.
  *
  * Memory lives in contexts below CacheMemoryContext, one per part, reset
  * (never partially freed) when that part goes stale.  An entry is marked
  * loaded only after it is complete, so an error mid-load leaves nothing
- * half built behind.
+ * half built behind.  Ids that do not exist are remembered only up to
+ * AP_MAX_NEGATIVE per part, whatever ids the checks are asked about.
  *
  *-------------------------------------------------------------------------
  */
@@ -67,6 +70,14 @@
 /* Limits that keep a backend's memory bounded; past them a part is rebuilt. */
 #define AP_MAX_MEMO_ENTRIES		500000
 #define AP_MAX_CHAIN			1000000	/* deeper than this can only be a cycle */
+
+/*
+ * Ids that do not exist are remembered (as "not there") up to this many per
+ * part: orgs, resources and the memo.  Past it they are answered but not
+ * kept, so that checks of millions of distinct unknown ids (which anyone who
+ * may call a check can ask for) cannot grow the cache without end.
+ */
+#define AP_MAX_NEGATIVE			10000
 
 /* ---------- relation OIDs and column numbers, resolved by name ---------- */
 
@@ -268,6 +279,14 @@ typedef struct ActionName
 	char		action[NAMEDATALEN];	/* hash key */
 } ActionName;
 
+/*
+ * What a lookup of an unknown id returns once AP_MAX_NEGATIVE of them are
+ * kept: shared, never in a hash table, never freed.
+ */
+static OrgNode missing_org = {.loaded = true,.exists = false};
+static ResNode missing_res = {.loaded = true,.exists = false};
+static ApOrgMemo missing_memo = {.valid = true,.exists = false};
+
 /* memory contexts, one per part */
 static MemoryContext ApTopContext = NULL;
 static MemoryContext OrgContext = NULL;		/* org tree */
@@ -309,6 +328,9 @@ static char **kind_names = NULL;
 static int	kind_count = 0;
 static int	kind_cap = 0;
 static long memo_entries = 0;
+static int	org_negative = 0;		/* org_hash nodes of ids that do not exist */
+static int	res_negative = 0;		/* res_hash nodes of ids that do not exist */
+static int	memo_negative = 0;		/* org memo entries of ids that do not exist */
 static TimestampTz memo_base = 0;
 static TimestampTz memo_horizon = DT_NOEND;
 
@@ -336,19 +358,45 @@ static TimestampTz check_now = 0;
 /* ---------- setup and invalidation ---------- */
 
 static void ApRelcacheCallback(Datum arg, Oid relid);
+static void ApXactCallback(XactEvent event, void *arg);
 static void ApExecutorStart(QueryDesc *queryDesc, int eflags);
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 
 /*
- * ApCacheInit registers the one relcache callback and the executor start
- * hook; called from _PG_init.
+ * ApCacheInit registers the one relcache callback, the transaction callback
+ * and the executor start hook; called from _PG_init.
  */
 void
 ApCacheInit(void)
 {
 	CacheRegisterRelcacheCallback(ApRelcacheCallback, (Datum) 0);
+	RegisterXactCallback(ApXactCallback, NULL);
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = ApExecutorStart;
+}
+
+/*
+ * ApXactCallback closes the fast path at the end of every transaction: the
+ * next transaction has a later time even when no new statement starts (a
+ * procedure that commits in a loop, whose PL/pgSQL simple expressions run
+ * without the executor start hook).
+ */
+static void
+ApXactCallback(XactEvent event, void *arg)
+{
+	ApNeedBegin = true;
+}
+
+/*
+ * ApCheckTime: the time validity windows are evaluated at.  Inside a CALL
+ * the statement start time stays the CALL's while each COMMIT starts a
+ * transaction with a later start time.  Parallel workers get both times from
+ * the leader; a hot standby has both too.
+ */
+static inline TimestampTz
+ApCheckTime(void)
+{
+	return Max(GetCurrentStatementStartTimestamp(), GetCurrentTransactionStartTimestamp());
 }
 
 /*
@@ -628,6 +676,7 @@ ResetMemo(void)
 	MemoryContextReset(MemoContext);
 	org_memo_hash = MakeHash("access_policy org memo", sizeof(int64), sizeof(ApOrgMemo), MemoContext, false);
 	memo_entries = 0;
+	memo_negative = 0;
 	cache_generation++;
 	/* every resource's memo is stale now; at wraparound clear them for real */
 	if (++res_memo_epoch == 0)
@@ -669,6 +718,7 @@ ResetRes(void)
 	kind_names = NULL;
 	kind_count = 0;
 	kind_cap = 0;
+	res_negative = 0;
 	ResetMemo();
 }
 
@@ -705,6 +755,7 @@ ResetOrgs(void)
 	org_hash = MakeHash("access_policy orgs", sizeof(int64), sizeof(OrgNode), OrgContext, false);
 	orgs_complete = false;
 	org_count = 0;
+	org_negative = 0;
 	ResetMemo();
 }
 
@@ -889,7 +940,7 @@ ApBeginCheck(void)
 	 */
 	ApNeedBegin = false;
 	ApCheckedStatement = 0;
-	check_now = GetCurrentStatementStartTimestamp();
+	check_now = ApCheckTime();
 	ApJwtRefresh();
 
 	if (unlikely(stale_all || stale_orgs || stale_roles || stale_user || stale_res || stale_actions))
@@ -952,7 +1003,12 @@ ApBeginCheck(void)
 	if (unlikely(!user_resolved || user_identity_gen != ApIdentityGeneration ||
 				 user_outer_oid != GetOuterUserId()))
 		ResolveUser();
-	ApCheckedStatement = check_now;
+	/*
+	 * The fast path's key is the statement start time alone: within one
+	 * transaction check_now changes only with it, and a new transaction
+	 * sets ApNeedBegin (ApXactCallback).
+	 */
+	ApCheckedStatement = GetCurrentStatementStartTimestamp();
 	ApCheckedOuterUser = user_outer_oid;
 }
 
@@ -1313,8 +1369,30 @@ ScanSupport(OrgNode *n, bool is_override)
 }
 
 /*
+ * KeepOrgNode: the node just read, kept in org_hash unless it is one unknown
+ * id too many (then the shared missing_org stands for it).
+ */
+static OrgNode *
+KeepOrgNode(OrgNode *n)
+{
+	int64		id = n->id;
+
+	if (n->exists)
+		return n;
+	if (org_negative < AP_MAX_NEGATIVE)
+	{
+		org_negative++;
+		return n;
+	}
+	hash_search(org_hash, &id, HASH_REMOVE, NULL);
+	missing_org.id = id;
+	return &missing_org;
+}
+
+/*
  * GetOrgNode: the org's node, read from the table on first use; walk, if not
- * NULL, holds scans kept open for a series of lookups.
+ * NULL, holds scans kept open for a series of lookups.  The node of an
+ * unknown id may be the shared missing_org.
  */
 static OrgNode *
 GetOrgNodeWalk(int64 org_id, OrgWalk *walk)
@@ -1337,7 +1415,7 @@ GetOrgNodeWalk(int64 org_id, OrgWalk *walk)
 	if (orgs_complete)
 	{
 		n->loaded = true;
-		return n;
+		return KeepOrgNode(n);
 	}
 
 	if (walk != NULL)
@@ -1360,7 +1438,7 @@ GetOrgNodeWalk(int64 org_id, OrgWalk *walk)
 				SupportRowToNode(n, tup, RelationGetDescr(walk->overrides.heap), true);
 		}
 		n->loaded = true;
-		return n;
+		return KeepOrgNode(n);
 	}
 	else
 	{
@@ -1383,7 +1461,7 @@ GetOrgNodeWalk(int64 org_id, OrgWalk *walk)
 		ScanSupport(n, true);
 	}
 	n->loaded = true;
-	return n;
+	return KeepOrgNode(n);
 }
 
 static OrgNode *
@@ -1738,8 +1816,14 @@ ComputeOrgMemo(int64 org_id, bool exists, ApOrgMemo *parent)
 	return m;
 }
 
+/*
+ * GetOrgMemoExt: the memo of an org, computed on first use.  may_reset says
+ * the caller holds no pointer into the memo, so that it may be thrown away
+ * here once it is too big; nested lookups (while a resource's memo is being
+ * computed from its parent's) pass false.
+ */
 static ApOrgMemo *
-GetOrgMemo(int64 org_id)
+GetOrgMemoExt(int64 org_id, bool may_reset)
 {
 	ApOrgMemo  *m;
 	int64	   *chain;
@@ -1753,7 +1837,8 @@ GetOrgMemo(int64 org_id)
 	if (m && m->valid)
 		return m;
 
-	CheckMemoSize();
+	if (may_reset)
+		CheckMemoSize();
 	LoadAssignments();
 
 	chain = palloc(sizeof(int64) * cap);
@@ -1776,6 +1861,9 @@ GetOrgMemo(int64 org_id)
 			if (nchain == 0)
 			{
 				pfree(chain);
+				if (memo_negative >= AP_MAX_NEGATIVE)
+					return &missing_memo;
+				memo_negative++;
 				return ComputeOrgMemo(org_id, false, NULL);
 			}
 			/* a parent that vanished under us: treat the child as a root */
@@ -1807,6 +1895,12 @@ GetOrgMemo(int64 org_id)
 	}
 	pfree(chain);
 	return top;
+}
+
+static inline ApOrgMemo *
+GetOrgMemo(int64 org_id)
+{
+	return GetOrgMemoExt(org_id, true);
 }
 
 const Bitmapset *
@@ -2062,6 +2156,17 @@ GetResNode(int64 id)
 		n->grants_loaded = true;
 	}
 	n->loaded = true;
+	if (!n->exists)
+	{
+		/* one unknown id too many: not kept */
+		if (res_negative >= AP_MAX_NEGATIVE)
+		{
+			hash_search(res_hash, &id, HASH_REMOVE, NULL);
+			missing_res.id = id;
+			return &missing_res;
+		}
+		res_negative++;
+	}
 	return n;
 }
 
@@ -2275,7 +2380,8 @@ LoadOrgResources(int64 org_id)
 static bool
 HoldsRoleAt(int64 role_id, int64 org_id)
 {
-	ApOrgMemo  *m = GetOrgMemo(org_id);
+	/* the caller is computing a memo from its parent's: no reset now */
+	ApOrgMemo  *m = GetOrgMemoExt(org_id, false);
 	int			i;
 
 	for (i = 0; i < m->nroles; i++)
@@ -2352,6 +2458,8 @@ GetResMemo(int64 id)
 			if (nchain == 0)
 			{
 				pfree(chain);
+				if (n == &missing_res)
+					return n;
 				n->memo_perms = NULL;
 				n->memo_epoch = res_memo_epoch;
 				memo_entries++;
@@ -2617,21 +2725,15 @@ ApUserBucket(const char *id, int len)
 	return (int) (hash_bytes((const unsigned char *) id, len) % AP_USER_BUCKETS);
 }
 
-/* SignalUserOf: signal the bucket of the user named by column att of tup. */
+/* SignalUserOf: signal the bucket of the user in column att (text) of tup. */
 static void
-SignalUserOf(Relation rel, HeapTuple tup, const char *colname)
+SignalUserOf(Relation rel, HeapTuple tup, AttrNumber att)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			att;
 	bool		isnull;
 	Datum		d;
 	text	   *t;
 
-	att = attnameAttNum(rel, colname, false);
-	if (att <= 0)
-		elog(ERROR, "access_policy: column \"%s\" missing in relation \"%s\"",
-			 colname, RelationGetRelationName(rel));
-	d = heap_getattr(tup, att, desc, &isnull);
+	d = heap_getattr(tup, att, RelationGetDescr(rel), &isnull);
 	if (isnull)
 		return;
 	t = DatumGetTextPP(d);
@@ -2639,6 +2741,45 @@ SignalUserOf(Relation rel, HeapTuple tup, const char *colname)
 		CacheInvalidateRelcacheByRelid(rels.sig_user[ApUserBucket(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t))]);
 	else
 		CacheInvalidateRelcache(rel);
+}
+
+/* IsPolicyTable: is relid one of the tables the cache reads? */
+static bool
+IsPolicyTable(Oid relid)
+{
+	return relid == rels.users || relid == rels.orgs || relid == rels.permissions ||
+		relid == rels.roles || relid == rels.role_permissions || relid == rels.assignments ||
+		relid == rels.resource_kinds || relid == rels.kind_actions || relid == rels.resources ||
+		relid == rels.resource_grants || relid == rels.login_roles ||
+		relid == rels.protected_tables || relid == rels.support_settings ||
+		relid == rels.support_overrides;
+}
+
+/*
+ * UserColumn: the column the trigger's argument names, which must hold user
+ * ids (text); anything else is an error, never a misread datum.
+ */
+static AttrNumber
+UserColumn(Relation rel, Trigger *trigger)
+{
+	const char *col = trigger->tgargs[0];
+	AttrNumber	att = attnameAttNum(rel, col, false);
+
+	if (att == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist", col,
+						RelationGetRelationName(rel)),
+				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as the column of user ids.",
+						   trigger->tgname)));
+	if (TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid != TEXTOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of relation \"%s\" is not of type text", col,
+						RelationGetRelationName(rel)),
+				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as the column of user ids.",
+						   trigger->tgname)));
+	return att;
 }
 
 /* SignalPart: the signal relation for a whole table; InvalidOid if none. */
@@ -2672,6 +2813,8 @@ PG_FUNCTION_INFO_V1(invalidate_trigger);
  *  - otherwise the table's part (and for users and assignments, every
  *	  bucket: TRUNCATE).
  * Under a 0.1.0 schema (no signal relations) it invalidates the table itself.
+ * Attached anywhere else, or given a column that does not hold text, it
+ * refuses with an error.
  */
 Datum
 invalidate_trigger(PG_FUNCTION_ARGS)
@@ -2679,6 +2822,7 @@ invalidate_trigger(PG_FUNCTION_ARGS)
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Relation	rel;
 	Oid			signal;
+	HeapTuple	rettuple = NULL;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -2690,18 +2834,30 @@ invalidate_trigger(PG_FUNCTION_ARGS)
 		rels.valid = false;
 		ResolveRels();
 	}
+	if (!IsPolicyTable(RelationGetRelid(rel)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("access_policy._invalidate() cannot be fired for relation \"%s\"",
+						RelationGetRelationName(rel)),
+				 errdetail("Trigger \"%s\" on \"%s.%s\" fires it; it is the cache invalidation trigger of the tables of access_policy only.",
+						   trigdata->tg_trigger->tgname,
+						   get_namespace_name(RelationGetNamespace(rel)),
+						   RelationGetRelationName(rel)),
+				 errhint("Drop the trigger.")));
+
+	/* a row trigger returns the row it was given, unchanged */
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		rettuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+			trigdata->tg_newtuple : trigdata->tg_trigtuple;
 
 	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && trigdata->tg_trigger->tgnargs > 0)
 	{
-		const char *col = trigdata->tg_trigger->tgargs[0];
+		AttrNumber	att = UserColumn(rel, trigdata->tg_trigger);
 
-		SignalUserOf(rel, trigdata->tg_trigtuple, col);
+		SignalUserOf(rel, trigdata->tg_trigtuple, att);
 		if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		{
-			SignalUserOf(rel, trigdata->tg_newtuple, col);
-			PG_RETURN_POINTER(trigdata->tg_newtuple);
-		}
-		PG_RETURN_POINTER(trigdata->tg_trigtuple);
+			SignalUserOf(rel, trigdata->tg_newtuple, att);
+		PG_RETURN_POINTER(rettuple);
 	}
 
 	signal = SignalPart(rel);
@@ -2719,5 +2875,5 @@ invalidate_trigger(PG_FUNCTION_ARGS)
 		CacheInvalidateRelcacheByRelid(signal);
 	else
 		CacheInvalidateRelcache(rel);
-	PG_RETURN_POINTER(NULL);
+	PG_RETURN_POINTER(rettuple);
 }
