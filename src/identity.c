@@ -117,6 +117,24 @@ CheckJwtClaim(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/*
+ * The JSON parser's callbacks return a JsonParseErrorType since PostgreSQL 16,
+ * and since 17 makeJsonLexContextCstringLen() takes the context to fill (NULL:
+ * allocate one).
+ */
+#if PG_VERSION_NUM >= 160000
+typedef JsonParseErrorType ClaimResult;
+#define CLAIM_DONE JSON_SUCCESS
+#else
+typedef void ClaimResult;
+#define CLAIM_DONE
+#endif
+#if PG_VERSION_NUM >= 170000
+#define ClaimLexer(json, len) makeJsonLexContextCstringLen(NULL, (json), (len), GetDatabaseEncoding(), true)
+#else
+#define ClaimLexer(json, len) makeJsonLexContextCstringLen((json), (len), GetDatabaseEncoding(), true)
+#endif
+
 /* A parse of the claims that keeps the string value of one top-level key. */
 typedef struct ClaimParse
 {
@@ -127,19 +145,21 @@ typedef struct ClaimParse
 	bool		not_string;		/* the claim is there but not a string */
 } ClaimParse;
 
-static void
+static ClaimResult
 ClaimObjectStart(void *state)
 {
 	((ClaimParse *) state)->depth++;
+	return CLAIM_DONE;
 }
 
-static void
+static ClaimResult
 ClaimObjectEnd(void *state)
 {
 	((ClaimParse *) state)->depth--;
+	return CLAIM_DONE;
 }
 
-static void
+static ClaimResult
 ClaimArrayStart(void *state)
 {
 	ClaimParse *p = (ClaimParse *) state;
@@ -148,15 +168,17 @@ ClaimArrayStart(void *state)
 		p->not_string = true;
 	p->at_claim = false;
 	p->depth++;
+	return CLAIM_DONE;
 }
 
-static void
+static ClaimResult
 ClaimArrayEnd(void *state)
 {
 	((ClaimParse *) state)->depth--;
+	return CLAIM_DONE;
 }
 
-static void
+static ClaimResult
 ClaimFieldStart(void *state, char *fname, bool isnull)
 {
 	ClaimParse *p = (ClaimParse *) state;
@@ -165,15 +187,16 @@ ClaimFieldStart(void *state, char *fname, bool isnull)
 	if (p->at_claim)
 		p->not_string = true;
 	p->at_claim = (p->depth == 1 && fname != NULL && strcmp(fname, p->want) == 0);
+	return CLAIM_DONE;
 }
 
-static void
+static ClaimResult
 ClaimScalar(void *state, char *token, JsonTokenType tokentype)
 {
 	ClaimParse *p = (ClaimParse *) state;
 
 	if (!p->at_claim)
-		return;
+		return CLAIM_DONE;
 	p->at_claim = false;
 	if (tokentype == JSON_TOKEN_STRING && token != NULL)
 	{
@@ -184,6 +207,7 @@ ClaimScalar(void *state, char *token, JsonTokenType tokentype)
 	}
 	else
 		p->not_string = true;
+	return CLAIM_DONE;
 }
 
 /*
@@ -210,7 +234,7 @@ ClaimFromJson(const char *json, const char *want)
 	sem.array_end = ClaimArrayEnd;
 	sem.object_field_start = ClaimFieldStart;
 	sem.scalar = ClaimScalar;
-	lex = makeJsonLexContextCstringLen(copy, strlen(copy), GetDatabaseEncoding(), true);
+	lex = ClaimLexer(copy, strlen(copy));
 	/* only an object at the top level has claims */
 	if (pg_parse_json(lex, &sem) != JSON_SUCCESS || copy[strspn(copy, " \t\r\n")] != '{')
 		return NULL;

@@ -17,6 +17,9 @@
 
 #include "fmgr.h"
 #include "utils/builtins.h"
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"				/* VARDATA_ANY() and friends left postgres.h in 16 */
+#endif
 
 #include "access_policy.h"
 

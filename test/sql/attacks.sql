@@ -36,7 +36,7 @@ BEGIN
 		EXECUTE 'ALTER ROLE regress_evil SUPERUSER';
 		INSERT INTO public.atk_log VALUES (TG_NAME, current_user, 'became superuser');
 	EXCEPTION WHEN insufficient_privilege THEN
-		INSERT INTO public.atk_log VALUES (TG_NAME, current_user, 'refused: ' || SQLERRM);
+		INSERT INTO public.atk_log VALUES (TG_NAME, current_user, 'refused: SQLSTATE ' || SQLSTATE);
 	END;
 	RETURN NULL;
 END $$;

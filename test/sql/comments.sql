@@ -7,6 +7,10 @@ SELECT pg_describe_object(d.classid, d.objid, 0) AS uncommented_member
    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'access_policy')
    AND d.deptype = 'e'
    AND obj_description(d.objid, (SELECT relname FROM pg_class WHERE oid = d.classid)) IS NULL
+   -- PostgreSQL 17 also lists the row types of the tables and views (and their arrays)
+   AND NOT EXISTS (SELECT 1 FROM pg_type t
+					WHERE d.classid = 'pg_type'::regclass AND t.oid = d.objid
+					  AND (t.typrelid <> 0 OR t.typelem IN (SELECT r.oid FROM pg_type r WHERE r.typrelid <> 0)))
  ORDER BY 1;
 SELECT c.relname || '.' || a.attname AS uncommented_column
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped

@@ -99,11 +99,14 @@ RESET ROLE;
 SET access_policy.jwt_claim = '';
 RESET access_policy.jwt_claim;
 
--- parallel workers see the same identity
+-- parallel workers see the same identity (force_parallel_mode is called
+-- debug_parallel_query since PostgreSQL 16)
+SELECT CASE WHEN current_setting('server_version_num')::int >= 160000 THEN 'debug_parallel_query'
+			ELSE 'force_parallel_mode' END AS force_parallel \gset
 SET ROLE regress_tenant;
 BEGIN;
 SELECT set_config('request.jwt.claims', '{"sub":"jwt_alice"}', true) IS NOT NULL AS claims_set;
-SET LOCAL force_parallel_mode = on;
+SET LOCAL :force_parallel = on;
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SELECT count(*) AS alice_rows_parallel FROM jwt_notes;
