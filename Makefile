@@ -28,6 +28,8 @@ ISOLATION_OPTS = --inputdir=test
 
 PG_CONFIG   ?= pg_config
 PG_CPPFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
+# the version the library reports (PostgreSQL 18's PG_MODULE_MAGIC_EXT), also when PG_CPPFLAGS is given on the command line
+override PG_CPPFLAGS += -DAP_VERSION='"$(EXTVERSION)"'
 
 EXTRA_CLEAN  = $(DATA_built) results regression.diffs regression.out output_iso tmp_check
 

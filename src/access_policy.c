@@ -15,7 +15,12 @@
 
 #include "access_policy.h"
 
+/* since PostgreSQL 18 the library also says its name and version (pg_get_loaded_modules()) */
+#ifdef PG_MODULE_MAGIC_EXT
+PG_MODULE_MAGIC_EXT(.name = "access_policy", .version = AP_VERSION);
+#else
 PG_MODULE_MAGIC;
+#endif
 
 void		_PG_init(void);
 
