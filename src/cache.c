@@ -1283,7 +1283,12 @@ KeyScanOpen(KeyScan *ks, Oid heapid, Oid indexid, AttrNumber keyatt)
 	{
 		ks->index = index_open(indexid, AccessShareLock);
 		ks->slot = table_slot_create(ks->heap, NULL);
+#if PG_VERSION_NUM >= 180000
+		/* 18 takes an instrumentation struct (NULL: none) */
+		ks->scan = index_beginscan(ks->heap, ks->index, ks->snapshot, NULL, 1, 0);
+#else
 		ks->scan = index_beginscan(ks->heap, ks->index, ks->snapshot, 1, 0);
+#endif
 	}
 	ks->open = true;
 }

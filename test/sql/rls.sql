@@ -437,11 +437,11 @@ EXPLAIN (COSTS OFF) SELECT count(*) FROM rls_big;
 SELECT count(*) FROM rls_big;
 EXPLAIN (COSTS OFF) SELECT org_id, count(*) FROM rls_big GROUP BY org_id;
 SELECT org_id, count(*) FROM rls_big GROUP BY org_id ORDER BY org_id LIMIT 3;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
 -- a query that needs other columns keeps the per-row check in the plan
 EXPLAIN (COSTS OFF) SELECT count(payload) FROM rls_big;
 SELECT count(payload) FROM rls_big;
-RESET enable_seqscan;
-RESET enable_bitmapscan;
 SET LOCAL enable_indexscan = off;
 SET LOCAL enable_indexonlyscan = off;
 SET LOCAL enable_bitmapscan = off;
