@@ -137,6 +137,21 @@ build_and_install()
 	fi
 }
 
+# build_extension_for PG_CONFIG DIR -- build (-Werror) and install the
+# extension into the installation PG_CONFIG belongs to, from a copy of the
+# current directory's tree in DIR (output in DIR/build.log; DIR is emptied).
+build_extension_for()
+{
+	local config=$1 dir=$2
+
+	rm -rf "$dir" && mkdir -p "$dir/repo" || return 1
+	tar --exclude=./.git --exclude=./results --exclude=./output_iso -cf - . | tar -C "$dir/repo" -xf - || return 1
+	{ make -C "$dir/repo" -s clean PG_CONFIG="$config" \
+		&& make -C "$dir/repo" -s PG_CONFIG="$config" \
+		&& make -C "$dir/repo" -s install PG_CONFIG="$config"; } >"$dir/build.log" 2>&1 \
+		|| { cat "$dir/build.log" >&2; return 1; }
+}
+
 # Is something listening on this TCP port on localhost?
 port_in_use()
 {

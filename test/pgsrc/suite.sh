@@ -42,12 +42,7 @@ for V in ${AP_PG_VERSIONS:-17 18}; do
 	CONFIG=$BIN/pg_config
 	PGXS=$(dirname "$(dirname "$(dirname "$("$CONFIG" --pgxs)")")")
 	WORK=$SUITE_DIR/pg$V
-	rm -rf "$WORK" && mkdir -p "$WORK/repo"
-	tar --exclude=./.git --exclude='./results' --exclude='./output_iso' -cf - . | tar -C "$WORK/repo" -xf -
-	if ! { make -C "$WORK/repo" -s clean PG_CONFIG="$CONFIG" \
-			&& make -C "$WORK/repo" -s PG_CONFIG="$CONFIG" \
-			&& make -C "$WORK/repo" -s install PG_CONFIG="$CONFIG"; } >"$WORK/build.log" 2>&1; then
-		cat "$WORK/build.log"
+	if ! build_extension_for "$CONFIG" "$WORK"; then
 		count build 0 1 "the extension does not build against PostgreSQL $V"
 		continue
 	fi

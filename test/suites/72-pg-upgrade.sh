@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test/suites/72-pg-upgrade.sh -- pg_upgrade from PostgreSQL 15 to 17 and to 18 keeps every answer
 #
-# A PostgreSQL 15 cluster (Debian's server, the extension as test/run
-# installed it) gets the demo world and test/world/extra_state.sql: rows in
+# A PostgreSQL 15 cluster (built from Debian 12's source package: see below)
+# gets the demo world and test/world/extra_state.sql: rows in
 # every policy table, a protected tenant table, the audit log.  Every answer
 # is written down (test/answers.sh: every check, list, explain,
 # introspection and view for every user, the RLS-protected rows and every
@@ -47,7 +47,16 @@ value() { psql_db "$1" -At -c "$2"; }
 # The PostgreSQL 15 source cluster
 ###########################################################################
 
-OLD_BIN=$PG_BINDIR
+# The source server: PostgreSQL 15 from Debian 12's source package (the
+# assert-enabled build of suite 62, test/pgdebug/build, cached), not Debian's
+# 15.20 binaries: since 15.20 (a security release) every column carries a
+# "pg_attver" attribute option, which the pg_dump of the 17 and 18 releases
+# that Debian's archive serves here (17.11, 18.6) copy and their servers
+# refuse, so no database of 15.20 upgrades to them (docs/operations.md).
+OLD_BIN=$(bash test/pgdebug/build "${AP_PGDEBUG_PREFIX:-/var/cache/access_policy/pgdebug-15}" | tail -n 1)
+[ -x "$OLD_BIN/postgres" ] || { not_ok "PostgreSQL 15 from Debian's source package could not be built"; exit 1; }
+build_extension_for "$OLD_BIN/pg_config" "$SUITE_DIR/build15" || { not_ok "the extension does not build against it"; exit 1; }
+PG_BINDIR=$OLD_BIN
 OLD_DIR=$SUITE_DIR/old
 mkdir -p "$OLD_DIR" && chown postgres: "$OLD_DIR"
 OLD_PORT=$(free_port "${SUITE_PORT:-55700}") || exit 1
@@ -80,13 +89,7 @@ for V in ${AP_PG_VERSIONS:-17 18}; do
 		continue
 	fi
 	# the extension in the new installation (pg_upgrade checks that its library is there)
-	build=$SUITE_DIR/build$V
-	rm -rf "$build" && mkdir -p "$build"
-	tar --exclude=./.git -cf - . | tar -C "$build" -xf -
-	if ! { make -C "$build" -s clean PG_CONFIG="$NEW_BIN/pg_config" \
-			&& make -C "$build" -s PG_CONFIG="$NEW_BIN/pg_config" \
-			&& make -C "$build" -s install PG_CONFIG="$NEW_BIN/pg_config"; } >"$OUT/build$V.log" 2>&1; then
-		cat "$OUT/build$V.log"
+	if ! build_extension_for "$NEW_BIN/pg_config" "$SUITE_DIR/build$V"; then
 		not_ok "the extension does not build against PostgreSQL $V"
 		continue
 	fi

@@ -292,7 +292,8 @@ kill 9, $pid1;
 $node->poll_query_until('postgres', 'SELECT 1', '1')
   or die "the server did not come back after the backend crash";
 ok( $node->log_contains(
-		"server process \\(PID $pid1\\) was terminated by signal 9", $log_offset),
+		# "client backend (PID n)" since PostgreSQL 18, "server process (PID n)" before
+		"(?:server process|client backend) \\(PID $pid1\\) was terminated by signal 9", $log_offset),
 	'backend kill: the postmaster saw the crash');
 ok($node->log_contains('all server processes terminated; reinitializing', $log_offset),
 	'backend kill: every backend was terminated and the server reinitialized');
