@@ -35,7 +35,9 @@ CREATE TABLE @extschema@.orgs (
 	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	CHECK (parent_id <> id)
 );
-CREATE INDEX orgs_parent_idx ON @extschema@.orgs (parent_id);
+-- the child lists of a subtree are read from it in one pass; with the
+-- child's id in the index, an all-visible page needs no heap visit
+CREATE INDEX orgs_children_idx ON @extschema@.orgs (parent_id) INCLUDE (id);
 COMMENT ON TABLE @extschema@.orgs IS 'organization tree: access and settings flow from a parent to its descendants';
 COMMENT ON COLUMN @extschema@.orgs.parent_id IS 'parent organization; NULL for a root';
 
@@ -342,8 +344,6 @@ COMMENT ON FUNCTION @extschema@._org_is_descendant(bigint, bigint) IS
 CREATE FUNCTION @extschema@._invalidate()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'invalidate_trigger' LANGUAGE C;
-COMMENT ON FUNCTION @extschema@._invalidate() IS
-'internal: statement trigger that tells every backend the policy cache for this table is stale';
 
 ------------------------------------------------------------------------------
 -- Guards: integrity rules that hold however the tables are written

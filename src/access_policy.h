@@ -48,6 +48,19 @@ extern void ApJwtRefresh(void);
 
 /* cache.c: what a check needs about the acting user */
 #define AP_USER_BUCKETS		16
+
+/*
+ * Org channels: a write to an org (or its support setting or override)
+ * signals the channel of the org's id and of its old and new parent, a
+ * relcache invalidation of the number AP_ORG_CHANNEL_BASE + channel, which
+ * names no relation.  A backend reloads its org tree only when a channel it
+ * read from is signalled.  The numbers sit at the top of the OID space, where
+ * an OID is only ever assigned after the counter wrapped around; a real
+ * relation that got one would only cause a needless reload.
+ */
+#define AP_ORG_CHANNELS		4096
+#define AP_ORG_CHANNEL_BASE	((Oid) (PG_UINT32_MAX - 2 * AP_ORG_CHANNELS))
+extern uint32 ApOrgChannel(int64 org_id);
 extern int	ApUserBucket(const char *id, int len);
 extern void ApCacheInit(void);
 extern void ApBeginCheck(void);
@@ -81,7 +94,7 @@ extern int64 *ApOrgsWithPermission(int perm_index, int *count);
 struct ArrayType;
 extern struct ArrayType *ApOrgsWithArray(int perm_index);
 extern int64 *ApListResources(int64 root_id, int perm_index, const char *action, int *count);
-extern int	ApOrgCount(void);
+extern double ApOrgCountEstimate(void);
 extern Oid	ApOrgsWithFunctionOid(void);
 extern void ApCacheStats(int64 *memory, int *orgs, int *resources, int *roles,
 						 int *perms, int *memo, int64 *rebuilds);

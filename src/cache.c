@@ -39,6 +39,7 @@
 #include "access/htup_details.h"
 #include "access/relscan.h"
 #include "access/table.h"
+#include "access/visibilitymap.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -89,6 +90,7 @@ typedef struct ApRels
 	Oid			users_pkey;
 	Oid			orgs;
 	Oid			orgs_pkey;
+	Oid			orgs_parent_idx;	/* or orgs_children_idx */
 	Oid			permissions;
 	Oid			permissions_pkey;
 	Oid			roles;
@@ -166,18 +168,21 @@ static ApRels rels;
 typedef struct OrgNode
 {
 	int64		id;				/* hash key */
-	bool		loaded;
+	int64		parent_id;
+	struct OrgNode **children;	/* valid once children_loaded */
+	int32		nchildren;
+	uint32		mark;			/* visited by the listing numbered so */
+	bool		loaded;			/* the org's row has been read */
 	bool		exists;
 	bool		has_parent;
-	int64		parent_id;
-	int			nchildren;
-	int64	   *children;		/* valid once the whole tree is loaded */
+	bool		children_loaded;	/* its children have been read */
+	bool		support_loaded; /* its support setting and override have been read */
 	/* support access: the org's own setting and the vendor's override */
 	bool		has_setting;
 	int8		setting_level;
-	TimestampTz setting_until;
 	bool		has_override;
 	int8		override_level;
+	TimestampTz setting_until;
 	TimestampTz override_until;
 } OrgNode;
 
@@ -297,8 +302,20 @@ static MemoryContext MemoContext = NULL;	/* derived, per acting user */
 static MemoryContext ActionContext = NULL;	/* kind actions */
 
 static HTAB *org_hash = NULL;
-static bool orgs_complete = false;
-static int	org_count = 0;
+static bool orgs_complete = false;	/* every org is in org_hash (support staff) */
+static uint32 org_mark = 0;		/* number of the last listing that marked nodes */
+
+/*
+ * Org channels (see ApOrgChannel): which channels the cached org nodes and
+ * child lists were read from, and for every channel the sequence number of
+ * the last invalidation message that arrived for it.  A message for a touched
+ * channel makes the org part stale; so does touching a channel whose last
+ * message arrived after the snapshot the data were read with was taken.
+ */
+static uint64 org_touched[AP_ORG_CHANNELS / 64];
+static bool org_touched_all = false;	/* the whole tree is loaded */
+static uint64 org_arrived[AP_ORG_CHANNELS];
+static uint64 org_msg_seq = 0;
 
 static HTAB *perm_hash = NULL;
 static int	perm_count = 0;
@@ -423,6 +440,18 @@ ApExecutorStart(QueryDesc *queryDesc, int eflags)
 static void
 ApRelcacheCallback(Datum arg, Oid relid)
 {
+	if (relid >= AP_ORG_CHANNEL_BASE && relid < AP_ORG_CHANNEL_BASE + AP_ORG_CHANNELS)
+	{
+		uint32		c = relid - AP_ORG_CHANNEL_BASE;
+
+		org_arrived[c] = ++org_msg_seq;
+		if (org_touched_all || (org_touched[c / 64] & (UINT64CONST(1) << (c % 64))) != 0)
+		{
+			stale_orgs = true;
+			ApNeedBegin = true;
+		}
+		return;
+	}
 	ApNeedBegin = true;
 	if (relid == InvalidOid)
 	{
@@ -559,6 +588,10 @@ ResolveRels(void)
 	r.users_pkey = LookupRel("users_pkey");
 	r.orgs = LookupRel("orgs");
 	r.orgs_pkey = LookupRel("orgs_pkey");
+	/* orgs_children_idx since 0.4.0, orgs_parent_idx before */
+	r.orgs_parent_idx = get_relname_relid("orgs_children_idx", r.nsp);
+	if (!OidIsValid(r.orgs_parent_idx))
+		r.orgs_parent_idx = LookupRel("orgs_parent_idx");
 	r.permissions = LookupRel("permissions");
 	r.permissions_pkey = LookupRel("permissions_pkey");
 	r.roles = LookupRel("roles");
@@ -754,9 +787,36 @@ ResetOrgs(void)
 	MemoryContextReset(OrgContext);
 	org_hash = MakeHash("access_policy orgs", sizeof(int64), sizeof(OrgNode), OrgContext, false);
 	orgs_complete = false;
-	org_count = 0;
 	org_negative = 0;
+	memset(org_touched, 0, sizeof(org_touched));
+	org_touched_all = false;
 	ResetMemo();
+}
+
+/* ApOrgChannel: the channel of an org id (the same in every backend). */
+uint32
+ApOrgChannel(int64 org_id)
+{
+	return hash_bytes((const unsigned char *) &org_id, sizeof(org_id)) % AP_ORG_CHANNELS;
+}
+
+/*
+ * OrgTouch records that data about org_id (its row, its support rows, or
+ * with it as parent, its child list) is about to be read, or was read with a
+ * snapshot taken when org_msg_seq was since: a message that arrived for its
+ * channel after that makes the part stale right away.
+ */
+static inline void
+OrgTouch(int64 org_id, uint64 since)
+{
+	uint32		c = ApOrgChannel(org_id);
+
+	org_touched[c / 64] |= UINT64CONST(1) << (c % 64);
+	if (unlikely(org_arrived[c] > since))
+	{
+		stale_orgs = true;
+		ApNeedBegin = true;
+	}
 }
 
 static void FoldBoundary(TimestampTz b);
@@ -904,6 +964,9 @@ ResolveUser(void)
 		user_exists = (found != NULL);
 		user_is_support = is_support;
 		ResetMemo();
+		/* the whole tree read for support staff is not kept for anybody else */
+		if (orgs_complete && !is_support)
+			ResetOrgs();
 	}
 	user_is_system = is_system;
 	user_identity_gen = ApIdentityGeneration;
@@ -1151,6 +1214,15 @@ GetRole(int64 role_id)
 
 /* ---------- org tree ---------- */
 
+/*
+ * The org tree is read lazily, one org at a time: a check reads the chain
+ * from the org up to its root (GetOrgNodeWalk), a listing reads the child
+ * lists of the subtrees it walks down (LoadChildren) through orgs_parent_idx.
+ * Only support staff, for whom any org may be open, read the whole tree
+ * (LoadAllOrgs).  Whatever is read is touched (OrgTouch), so that only the
+ * writes to those orgs make this backend read them again.
+ */
+
 static void
 FillOrgNode(OrgNode *n, HeapTuple tup, TupleDesc desc)
 {
@@ -1162,6 +1234,8 @@ FillOrgNode(OrgNode *n, HeapTuple tup, TupleDesc desc)
 	n->parent_id = isnull ? 0 : DatumGetInt64(d);
 	n->nchildren = 0;
 	n->children = NULL;
+	n->children_loaded = false;
+	n->support_loaded = false;
 	n->has_setting = false;
 	n->has_override = false;
 }
@@ -1208,8 +1282,8 @@ SupportRowToNode(OrgNode *n, HeapTuple tup, TupleDesc desc, bool is_override)
 
 /*
  * KeyScan: one index scan by a bigint key, kept open across many lookups (a
- * walk up a deep org chain) with one fresh snapshot, instead of opening the
- * relations and starting a scan for every key.
+ * walk up a deep org chain, or down a subtree) with one fresh snapshot,
+ * instead of opening the relations and starting a scan for every key.
  */
 typedef struct KeyScan
 {
@@ -1232,9 +1306,34 @@ typedef struct KeyedTuple
 /* a table of at most this many blocks is read whole rather than probed */
 #define AP_SMALL_TABLE_BLOCKS	8
 
+/*
+ * OrgWalk: the scans of a series of org lookups, opened on first use.  since
+ * is org_msg_seq before the first of their snapshots was taken.
+ */
+/*
+ * ChildScan: a forward scan of orgs_parent_idx that reads the child lists of
+ * many orgs in one pass (LoadChildren).  With the index's INCLUDE (id)
+ * column (0.4.0) a child on an all-visible heap page is read from the index
+ * alone, as an index-only scan does.
+ */
+typedef struct ChildScan
+{
+	bool		open;
+	bool		covering;		/* the index holds the child's id too */
+	Relation	heap;
+	Relation	index;
+	Snapshot	snapshot;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	Buffer		vmbuffer;
+} ChildScan;
+
 typedef struct OrgWalk
 {
+	bool		started;
+	uint64		since;
 	KeyScan		orgs;
+	ChildScan	children;
 	KeyScan		settings;
 	KeyScan		overrides;
 } OrgWalk;
@@ -1293,9 +1392,9 @@ KeyScanOpen(KeyScan *ks, Oid heapid, Oid indexid, AttrNumber keyatt)
 	ks->open = true;
 }
 
-/* KeyScanFetch: the first row whose first index column equals key, or NULL. */
+/* KeyScanFirst: the first row whose first index column equals key, or NULL. */
 static HeapTuple
-KeyScanFetch(KeyScan *ks, int64 key)
+KeyScanFirst(KeyScan *ks, int64 key)
 {
 	ScanKeyData skey;
 	bool		should_free;
@@ -1329,6 +1428,59 @@ KeyScanClose(KeyScan *ks)
 	UnregisterSnapshot(ks->snapshot);
 	table_close(ks->heap, AccessShareLock);
 	ks->open = false;
+}
+
+static void
+OrgWalkStart(OrgWalk *walk)
+{
+	if (!walk->started)
+	{
+		walk->started = true;
+		walk->since = org_msg_seq;
+	}
+}
+
+static void
+ChildScanOpen(ChildScan *cs)
+{
+	cs->heap = table_open(rels.orgs, AccessShareLock);
+	cs->index = index_open(rels.orgs_parent_idx, AccessShareLock);
+	cs->snapshot = RegisterSnapshot(GetCatalogSnapshot(rels.orgs));
+	cs->covering = cs->index->rd_index->indnatts >= 2 &&
+		cs->index->rd_index->indkey.values[1] == rels.org_id_att;
+	cs->slot = table_slot_create(cs->heap, NULL);
+#if PG_VERSION_NUM >= 180000
+	cs->scan = index_beginscan(cs->heap, cs->index, cs->snapshot, NULL, 1, 0);
+#else
+	cs->scan = index_beginscan(cs->heap, cs->index, cs->snapshot, 1, 0);
+#endif
+	cs->scan->xs_want_itup = true;
+	cs->vmbuffer = InvalidBuffer;
+	cs->open = true;
+}
+
+static void
+ChildScanClose(ChildScan *cs)
+{
+	if (!cs->open)
+		return;
+	if (BufferIsValid(cs->vmbuffer))
+		ReleaseBuffer(cs->vmbuffer);
+	index_endscan(cs->scan);
+	ExecDropSingleTupleTableSlot(cs->slot);
+	index_close(cs->index, AccessShareLock);
+	UnregisterSnapshot(cs->snapshot);
+	table_close(cs->heap, AccessShareLock);
+	cs->open = false;
+}
+
+static void
+OrgWalkEnd(OrgWalk *walk)
+{
+	KeyScanClose(&walk->orgs);
+	ChildScanClose(&walk->children);
+	KeyScanClose(&walk->settings);
+	KeyScanClose(&walk->overrides);
 }
 
 /*
@@ -1395,89 +1547,264 @@ KeepOrgNode(OrgNode *n)
 }
 
 /*
- * GetOrgNode: the org's node, read from the table on first use; walk, if not
- * NULL, holds scans kept open for a series of lookups.  The node of an
- * unknown id may be the shared missing_org.
+ * GetOrgNodeWalk: the org's node, read from the table on first use, with its
+ * support setting and override if need_support; walk, if not NULL, holds
+ * scans kept open for a series of lookups.  The node of an unknown id may be
+ * the shared missing_org.
  */
 static OrgNode *
-GetOrgNodeWalk(int64 org_id, OrgWalk *walk)
+GetOrgNodeWalk(int64 org_id, OrgWalk *walk, bool need_support)
 {
 	OrgNode    *n;
 	bool		found;
 	HeapTuple	tup;
+	uint64		since;
 
 	n = hash_search(org_hash, &org_id, HASH_FIND, NULL);
-	if (n && n->loaded)
+	if (n && n->loaded && (n->support_loaded || !need_support || !n->exists))
 		return n;
-	n = hash_search(org_hash, &org_id, HASH_ENTER, &found);
-	n->loaded = false;
-	n->exists = false;
-	n->has_parent = false;
-	n->nchildren = 0;
-	n->children = NULL;
-	n->has_setting = false;
-	n->has_override = false;
+	if (n == NULL)
+	{
+		n = hash_search(org_hash, &org_id, HASH_ENTER, &found);
+		n->loaded = false;
+		n->mark = 0;
+	}
 	if (orgs_complete)
 	{
+		/* the whole tree is here: an id not in it does not exist */
+		Assert(!n->loaded);
+		n->exists = false;
 		n->loaded = true;
 		return KeepOrgNode(n);
 	}
 
 	if (walk != NULL)
+		OrgWalkStart(walk);
+	since = walk ? walk->since : org_msg_seq;
+	OrgTouch(org_id, since);
+
+	if (!n->loaded)
 	{
-		if (!walk->orgs.open)
+		n->exists = false;
+		n->has_parent = false;
+		n->nchildren = 0;
+		n->children = NULL;
+		n->children_loaded = false;
+		n->support_loaded = false;
+		n->has_setting = false;
+		n->has_override = false;
+		if (walk != NULL)
 		{
-			KeyScanOpen(&walk->orgs, rels.orgs, rels.orgs_pkey, rels.org_id_att);
-			KeyScanOpen(&walk->settings, rels.support_settings, rels.support_settings_pkey, rels.ss_org_att);
-			KeyScanOpen(&walk->overrides, rels.support_overrides, rels.support_overrides_pkey, rels.so_org_att);
+			if (!walk->orgs.open)
+				KeyScanOpen(&walk->orgs, rels.orgs, rels.orgs_pkey, rels.org_id_att);
+			tup = KeyScanFirst(&walk->orgs, org_id);
+			if (tup != NULL)
+				FillOrgNode(n, tup, RelationGetDescr(walk->orgs.heap));
 		}
-		tup = KeyScanFetch(&walk->orgs, org_id);
-		if (tup != NULL)
+		else
 		{
-			FillOrgNode(n, tup, RelationGetDescr(walk->orgs.heap));
-			tup = KeyScanFetch(&walk->settings, org_id);
+			Relation	rel;
+			SysScanDesc scan;
+			ScanKeyData skey;
+
+			rel = table_open(rels.orgs, AccessShareLock);
+			ScanKeyInit(&skey, rels.org_id_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(org_id));
+			scan = systable_beginscan(rel, rels.orgs_pkey, true, NULL, 1, &skey);
+			tup = systable_getnext(scan);
+			if (HeapTupleIsValid(tup))
+				FillOrgNode(n, tup, RelationGetDescr(rel));
+			systable_endscan(scan);
+			table_close(rel, AccessShareLock);
+		}
+		n->loaded = true;
+	}
+
+	if (n->exists && need_support && !n->support_loaded)
+	{
+		if (walk != NULL)
+		{
+			if (!walk->settings.open)
+			{
+				KeyScanOpen(&walk->settings, rels.support_settings, rels.support_settings_pkey,
+							rels.ss_org_att);
+				KeyScanOpen(&walk->overrides, rels.support_overrides, rels.support_overrides_pkey,
+							rels.so_org_att);
+			}
+			tup = KeyScanFirst(&walk->settings, org_id);
 			if (tup != NULL)
 				SupportRowToNode(n, tup, RelationGetDescr(walk->settings.heap), false);
-			tup = KeyScanFetch(&walk->overrides, org_id);
+			tup = KeyScanFirst(&walk->overrides, org_id);
 			if (tup != NULL)
 				SupportRowToNode(n, tup, RelationGetDescr(walk->overrides.heap), true);
 		}
-		n->loaded = true;
-		return KeepOrgNode(n);
+		else
+		{
+			ScanSupport(n, false);
+			ScanSupport(n, true);
+		}
+		n->support_loaded = true;
 	}
-	else
-	{
-		Relation	rel;
-		SysScanDesc scan;
-		ScanKeyData skey;
-
-		rel = table_open(rels.orgs, AccessShareLock);
-		ScanKeyInit(&skey, rels.org_id_att, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(org_id));
-		scan = systable_beginscan(rel, rels.orgs_pkey, true, NULL, 1, &skey);
-		tup = systable_getnext(scan);
-		if (HeapTupleIsValid(tup))
-			FillOrgNode(n, tup, RelationGetDescr(rel));
-		systable_endscan(scan);
-		table_close(rel, AccessShareLock);
-	}
-	if (n->exists)
-	{
-		ScanSupport(n, false);
-		ScanSupport(n, true);
-	}
-	n->loaded = true;
 	return KeepOrgNode(n);
 }
 
 static OrgNode *
 GetOrgNode(int64 org_id)
 {
-	return GetOrgNodeWalk(org_id, NULL);
+	return GetOrgNodeWalk(org_id, NULL, true);
+}
+
+/* SetChildren: the child list of p, from kids[0..n). */
+static void
+SetChildren(OrgNode *p, OrgNode **kids, int n)
+{
+	p->children = NULL;
+	if (n > 0)
+	{
+		p->children = MemoryContextAllocHuge(OrgContext, sizeof(OrgNode *) * n);
+		memcpy(p->children, kids, sizeof(OrgNode *) * n);
+	}
+	p->nchildren = n;
+	p->children_loaded = true;
+}
+
+static int
+CompareOrgNodes(const void *a, const void *b)
+{
+	int64		x = (*(OrgNode *const *) a)->id;
+	int64		y = (*(OrgNode *const *) b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* an index entry of a parent not asked about: past this many, descend again */
+#define AP_CHILD_SKIP	32
+
+/*
+ * LoadChildren reads the child lists of the np existing orgs ps (none of
+ * them loaded yet), and the rows of the children not read yet, in one
+ * forward pass over orgs_parent_idx in parent order: the scan descends the
+ * index once and again only where the next parent asked about is farther
+ * than AP_CHILD_SKIP entries away, so that the orgs of a level of a subtree
+ * cost about one index entry each, a leaf nothing more than the entry it
+ * lies next to.  ps is sorted here.
+ */
+static void
+LoadChildren(OrgNode **ps, int np, OrgWalk *walk)
+{
+	ChildScan  *cs = &walk->children;
+	OrgNode   **kids;
+	int			nkids = 0;
+	int			cap = 64;
+	int			k = 0;
+	int			skipped = 0;
+	ScanKeyData skey;
+	int			i;
+
+	if (np == 0)
+		return;
+	qsort(ps, np, sizeof(OrgNode *), CompareOrgNodes);
+	OrgWalkStart(walk);
+	for (i = 0; i < np; i++)
+		OrgTouch(ps[i]->id, walk->since);
+	if (!cs->open)
+		ChildScanOpen(cs);
+	kids = palloc(sizeof(OrgNode *) * cap);
+
+	ScanKeyInit(&skey, 1, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(ps[0]->id));
+	index_rescan(cs->scan, &skey, 1, NULL, 0);
+	for (;;)
+	{
+		ItemPointer tid = index_getnext_tid(cs->scan, ForwardScanDirection);
+		IndexTuple	itup;
+		bool		isnull;
+		int64		parent;
+		int64		id;
+		OrgNode    *c;
+		bool		found;
+
+		CHECK_FOR_INTERRUPTS();
+		if (tid == NULL)
+			break;
+		itup = cs->scan->xs_itup;
+		parent = DatumGetInt64(index_getattr(itup, 1, cs->scan->xs_itupdesc, &isnull));
+		if (isnull)
+			break;				/* roots sort last: no parent left to read */
+		while (k < np && ps[k]->id < parent)
+		{
+			SetChildren(ps[k++], kids, nkids);
+			nkids = 0;
+			skipped = 0;
+		}
+		if (k == np)
+			break;
+		if (parent < ps[k]->id)
+		{
+			/* the child of an org not asked about */
+			if (++skipped > AP_CHILD_SKIP)
+			{
+				ScanKeyInit(&skey, 1, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(ps[k]->id));
+				index_rescan(cs->scan, &skey, 1, NULL, 0);
+				skipped = 0;
+			}
+			continue;
+		}
+
+		/* a child of ps[k]: visible to the snapshot? */
+		if (cs->covering &&
+			VM_ALL_VISIBLE(cs->heap, ItemPointerGetBlockNumber(tid), &cs->vmbuffer))
+			id = DatumGetInt64(index_getattr(itup, 2, cs->scan->xs_itupdesc, &isnull));
+		else
+		{
+			bool		should_free;
+			HeapTuple	tup;
+
+			if (!index_fetch_heap(cs->scan, cs->slot))
+				continue;
+			tup = ExecFetchSlotHeapTuple(cs->slot, false, &should_free);
+			id = DatumGetInt64(heap_getattr(tup, rels.org_id_att, RelationGetDescr(cs->heap), &isnull));
+			/* a HOT update may have moved the org since the entry was made */
+			if (DatumGetInt64(heap_getattr(tup, rels.org_parent_att, RelationGetDescr(cs->heap), &isnull)) != parent || isnull)
+				continue;
+		}
+		c = hash_search(org_hash, &id, HASH_ENTER, &found);
+		if (!found)
+		{
+			c->mark = 0;
+			c->loaded = false;
+		}
+		if (!c->loaded)
+		{
+			c->exists = true;
+			c->has_parent = true;
+			c->parent_id = parent;
+			c->nchildren = 0;
+			c->children = NULL;
+			c->children_loaded = false;
+			c->support_loaded = false;
+			c->has_setting = false;
+			c->has_override = false;
+			c->loaded = true;
+		}
+		OrgTouch(id, walk->since);
+		if (nkids == cap)
+		{
+			cap *= 2;
+			kids = repalloc_huge(kids, sizeof(OrgNode *) * cap);
+		}
+		kids[nkids++] = c;
+	}
+	while (k < np)
+	{
+		SetChildren(ps[k++], kids, nkids);
+		nkids = 0;
+	}
+	pfree(kids);
 }
 
 /*
- * LoadAllOrgs reads the whole org table once, with child lists, for the
- * functions that list orgs.
+ * LoadAllOrgs reads the whole org table once, with child lists and support
+ * rows, for support staff (any org may be open to them).  Every channel
+ * counts as touched.
  */
 static void
 LoadAllOrgs(void)
@@ -1488,13 +1815,13 @@ LoadAllOrgs(void)
 	HASH_SEQ_STATUS seq;
 	OrgNode    *n;
 	MemoryContext old;
-	int			count = 0;
 
 	if (orgs_complete)
 		return;
 
 	/* start from scratch: pointers into org_hash are not held across this */
 	ResetOrgs();
+	org_touched_all = true;
 	rel = table_open(rels.orgs, AccessShareLock);
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
@@ -1506,8 +1833,10 @@ LoadAllOrgs(void)
 		CHECK_FOR_INTERRUPTS();
 		n = hash_search(org_hash, &id, HASH_ENTER, &found);
 		FillOrgNode(n, tup, RelationGetDescr(rel));
+		n->mark = 0;
 		n->loaded = true;
-		count++;
+		n->support_loaded = true;
+		n->children_loaded = true;
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -1533,7 +1862,7 @@ LoadAllOrgs(void)
 	while ((n = hash_seq_search(&seq)) != NULL)
 	{
 		if (n->nchildren > 0)
-			n->children = palloc(sizeof(int64) * n->nchildren);
+			n->children = palloc(sizeof(OrgNode *) * n->nchildren);
 		n->nchildren = 0;
 	}
 	MemoryContextSwitchTo(old);
@@ -1545,18 +1874,46 @@ LoadAllOrgs(void)
 			OrgNode    *p = hash_search(org_hash, &n->parent_id, HASH_FIND, NULL);
 
 			if (p)
-				p->children[p->nchildren++] = n->id;
+				p->children[p->nchildren++] = n;
 		}
 	}
-	org_count = count;
 	orgs_complete = true;
 }
 
-int
-ApOrgCount(void)
+/*
+ * ApOrgCountEstimate: about how many orgs there are, for the planner support
+ * (the share of the orgs a user sees).  A small table is counted; a larger
+ * one is estimated from its size and statistics, as the planner estimates
+ * any table, instead of being read.
+ */
+double
+ApOrgCountEstimate(void)
 {
-	LoadAllOrgs();
-	return org_count;
+	Relation	rel;
+	BlockNumber blocks;
+	double		result;
+
+	ApBeginCheck();
+	rel = table_open(rels.orgs, AccessShareLock);
+	blocks = RelationGetNumberOfBlocks(rel);
+	if (blocks <= AP_SMALL_TABLE_BLOCKS)
+	{
+		SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+
+		result = 0;
+		while (HeapTupleIsValid(systable_getnext(scan)))
+			result++;
+		systable_endscan(scan);
+	}
+	else if (rel->rd_rel->relpages > 0 && rel->rd_rel->reltuples >= 0)
+		result = rel->rd_rel->reltuples / rel->rd_rel->relpages * blocks;
+	else
+	{
+		/* never analyzed: the tuple density of a typical org row */
+		result = (double) blocks * (BLCKSZ / 64);
+	}
+	table_close(rel, AccessShareLock);
+	return result;
 }
 
 /*
@@ -1860,7 +2217,7 @@ GetOrgMemoExt(int64 org_id, bool may_reset)
 			break;
 		}
 		/* the first lookup alone needs no kept-open scans */
-		n = GetOrgNodeWalk(cur, nchain == 0 ? NULL : &walk);
+		n = GetOrgNodeWalk(cur, nchain == 0 ? NULL : &walk, true);
 		if (!n->exists)
 		{
 			if (nchain == 0)
@@ -1889,9 +2246,7 @@ GetOrgMemoExt(int64 org_id, bool may_reset)
 			break;
 		cur = n->parent_id;
 	}
-	KeyScanClose(&walk.orgs);
-	KeyScanClose(&walk.settings);
-	KeyScanClose(&walk.overrides);
+	OrgWalkEnd(&walk);
 
 	while (nchain > 0)
 	{
@@ -1918,7 +2273,9 @@ ApOrgPermissions(int64 org_id)
 
 /*
  * ApOrgsWithPermission lists every org where the user holds the permission:
- * the subtrees below each org where a valid assignment carries it.
+ * the subtrees below each org where a valid assignment carries it, read down
+ * from there (what the user sees, not the whole tree).  Support staff may
+ * see any org through support access: for them every org is asked.
  */
 int64 *
 ApOrgsWithPermission(int perm_index, int *count)
@@ -1928,21 +2285,39 @@ ApOrgsWithPermission(int perm_index, int *count)
 	int64	   *result;
 	int			n = 0;
 	int			cap = 64;
-	int64	   *stack;
+	OrgNode   **stack;			/* the current level */
+	OrgNode   **load;			/* its orgs whose children are not read yet */
+	OrgNode   **next;			/* the next level */
 	int			sp;
 	int			scap = 64;
-	HTAB	   *seen;
+	int			nnext;
+	int			ncap = 64;
+	OrgWalk		walk;
+	OrgNode    *node;
 
 	*count = 0;
 	if (!user_exists)
 		return NULL;
-	LoadAllOrgs();
+	if (user_is_support)
+		LoadAllOrgs();
 	LoadAssignments();
 
-	seen = MakeHash("access_policy orgs_with", sizeof(int64), sizeof(int64), CurrentMemoryContext, false);
+	/* a new mark for the nodes this listing visits */
+	if (++org_mark == 0)
+	{
+		hash_seq_init(&seq, org_hash);
+		while ((node = hash_seq_search(&seq)) != NULL)
+			node->mark = 0;
+		org_mark = 1;
+	}
 	result = palloc(sizeof(int64) * cap);
-	stack = palloc(sizeof(int64) * scap);
+	stack = palloc(sizeof(OrgNode *) * scap);
+	load = palloc(sizeof(OrgNode *) * scap);
+	next = palloc(sizeof(OrgNode *) * ncap);
+	memset(&walk, 0, sizeof(walk));
 
+	/* the orgs of the assignments that carry the permission */
+	sp = 0;
 	hash_seq_init(&seq, assign_hash);
 	while ((ua = hash_seq_search(&seq)) != NULL)
 	{
@@ -1960,67 +2335,99 @@ ApOrgsWithPermission(int perm_index, int *count)
 		if (!holds)
 			continue;
 
-		sp = 0;
-		stack[sp++] = ua->org_id;
-		while (sp > 0)
+		node = GetOrgNodeWalk(ua->org_id, &walk, false);
+		if (!node->exists || node->mark == org_mark)
+			continue;
+		node->mark = org_mark;
+		if (sp == scap)
 		{
-			int64		id = stack[--sp];
-			bool		found;
-			OrgNode    *node;
+			scap *= 2;
+			stack = repalloc_huge(stack, sizeof(OrgNode *) * scap);
+		}
+		stack[sp++] = node;
+	}
 
-			CHECK_FOR_INTERRUPTS();
-			hash_search(seen, &id, HASH_ENTER, &found);
-			if (found)
-				continue;
-			node = hash_search(org_hash, &id, HASH_FIND, NULL);
-			if (node == NULL || !node->exists)
-				continue;
+	/* down the subtrees, a level at a time: stack holds the current level */
+	nnext = 0;
+	while (sp > 0)
+	{
+		int			nload = 0;
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = 0; i < sp; i++)
+		{
 			if (n == cap)
 			{
 				cap *= 2;
-				result = repalloc(result, sizeof(int64) * cap);
+				result = repalloc_huge(result, sizeof(int64) * cap);
 			}
-			result[n++] = id;
-			if (sp + node->nchildren > scap)
-			{
-				scap = Max(scap * 2, sp + node->nchildren);
-				stack = repalloc(stack, sizeof(int64) * scap);
-			}
-			for (i = 0; i < node->nchildren; i++)
-				stack[sp++] = node->children[i];
+			result[n++] = stack[i]->id;
+			if (!stack[i]->children_loaded)
+				load[nload++] = stack[i];
 		}
+		LoadChildren(load, nload, &walk);
+		for (i = 0; i < sp; i++)
+		{
+			OrgNode    *p = stack[i];
+			int			j;
+
+			for (j = 0; j < p->nchildren; j++)
+			{
+				OrgNode    *c = p->children[j];
+
+				if (c->mark == org_mark)
+					continue;	/* below two assignments (or a cycle) */
+				c->mark = org_mark;
+				if (nnext == ncap)
+				{
+					ncap *= 2;
+					next = repalloc_huge(next, sizeof(OrgNode *) * ncap);
+				}
+				next[nnext++] = c;
+			}
+		}
+		/* the next level becomes the current one */
+		if (nnext > scap)
+		{
+			scap = nnext;
+			stack = repalloc_huge(stack, sizeof(OrgNode *) * scap);
+			load = repalloc_huge(load, sizeof(OrgNode *) * scap);
+		}
+		memcpy(stack, next, sizeof(OrgNode *) * nnext);
+		sp = nnext;
+		nnext = 0;
 	}
+	OrgWalkEnd(&walk);
 	if (user_is_support)
 	{
-		/* support access may open any org: ask each one */
-		int64	   *all = palloc(sizeof(int64) * Max(org_count, 1));
-		int			nall = 0;
-		int			i;
-		OrgNode    *node;
+		/* support access may open any org: ask each one not listed yet */
+		long		norgs = hash_get_num_entries(org_hash);
+		int64	   *all = palloc_extended(sizeof(int64) * Max(norgs, 1), MCXT_ALLOC_HUGE);
+		long		nall = 0;
+		long		i;
 
 		hash_seq_init(&seq, org_hash);
 		while ((node = hash_seq_search(&seq)) != NULL)
-			if (node->exists && nall < org_count)
+			if (node->exists && node->mark != org_mark && nall < norgs)
 				all[nall++] = node->id;
 		for (i = 0; i < nall; i++)
 		{
-			bool		found;
-
 			CHECK_FOR_INTERRUPTS();
-			hash_search(seen, &all[i], HASH_FIND, &found);
-			if (found || !bms_is_member(perm_index, GetOrgMemo(all[i])->eff_perms))
+			if (!bms_is_member(perm_index, GetOrgMemo(all[i])->eff_perms))
 				continue;
 			if (n == cap)
 			{
 				cap *= 2;
-				result = repalloc(result, sizeof(int64) * cap);
+				result = repalloc_huge(result, sizeof(int64) * cap);
 			}
 			result[n++] = all[i];
 		}
 		pfree(all);
 	}
-	hash_destroy(seen);
 	pfree(stack);
+	pfree(load);
+	pfree(next);
 	*count = n;
 	return result;
 }
@@ -2748,6 +3155,77 @@ SignalUserOf(Relation rel, HeapTuple tup, AttrNumber att)
 		CacheInvalidateRelcache(rel);
 }
 
+/*
+ * SignalOrg queues the invalidation of the channel of an org id: a relcache
+ * invalidation of a number that names no relation, registered exactly as
+ * for a relation's pg_class row (only its oid and relisshared are read), so
+ * that it travels like every other one: to this backend at its next
+ * command, to the others at commit (never on rollback), to hot standbys in
+ * the commit record.  Receivers find no relcache entry to rebuild; only the
+ * callback of access_policy acts on it.  Within one command, repeated
+ * invalidations of one channel are sent once.
+ */
+static void
+SignalOrg(int64 org_id)
+{
+	Size		hoff = MAXALIGN(SizeofHeapTupleHeader);
+	HeapTupleHeader td = palloc0(hoff + sizeof(FormData_pg_class));
+	HeapTupleData tup;
+	Form_pg_class form;
+
+	td->t_hoff = hoff;
+	tup.t_len = hoff + sizeof(FormData_pg_class);
+	ItemPointerSetInvalid(&tup.t_self);
+	tup.t_tableOid = RelationRelationId;
+	tup.t_data = td;
+	form = (Form_pg_class) GETSTRUCT(&tup);
+	form->oid = AP_ORG_CHANNEL_BASE + ApOrgChannel(org_id);
+	form->relisshared = false;
+	CacheInvalidateRelcacheByTuple(&tup);
+	pfree(td);
+}
+
+/*
+ * OrgColumn: the column the trigger's argument i names, which must hold org
+ * ids (bigint).
+ */
+static AttrNumber
+OrgColumn(Relation rel, Trigger *trigger, int i)
+{
+	const char *col = trigger->tgargs[i];
+	AttrNumber	att = attnameAttNum(rel, col, false);
+
+	if (att == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist", col,
+						RelationGetRelationName(rel)),
+				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as a column of org ids.",
+						   trigger->tgname)));
+	if (TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid != INT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of relation \"%s\" is not of type bigint", col,
+						RelationGetRelationName(rel)),
+				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as a column of org ids.",
+						   trigger->tgname)));
+	return att;
+}
+
+/* SignalOrgsOf: signal the org of each argument column of tup. */
+static void
+SignalOrgsOf(Relation rel, Trigger *trigger, HeapTuple tup)
+{
+	for (int i = 0; i < trigger->tgnargs; i++)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, OrgColumn(rel, trigger, i), RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			SignalOrg(DatumGetInt64(d));
+	}
+}
+
 /* IsPolicyTable: is relid one of the tables the cache reads? */
 static bool
 IsPolicyTable(Oid relid)
@@ -2855,6 +3333,15 @@ invalidate_trigger(PG_FUNCTION_ARGS)
 		rettuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 			trigdata->tg_newtuple : trigdata->tg_trigtuple;
 
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && trigdata->tg_trigger->tgnargs > 0 &&
+		(RelationGetRelid(rel) == rels.orgs || RelationGetRelid(rel) == rels.support_settings ||
+		 RelationGetRelid(rel) == rels.support_overrides))
+	{
+		SignalOrgsOf(rel, trigdata->tg_trigger, trigdata->tg_trigtuple);
+		if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+			SignalOrgsOf(rel, trigdata->tg_trigger, trigdata->tg_newtuple);
+		PG_RETURN_POINTER(rettuple);
+	}
 	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && trigdata->tg_trigger->tgnargs > 0)
 	{
 		AttrNumber	att = UserColumn(rel, trigdata->tg_trigger);

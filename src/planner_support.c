@@ -56,7 +56,7 @@ VisibleShare(PlannerInfo *root, List *args)
 	char	   *perm;
 	int			idx;
 	int			n;
-	int			total;
+	double		total;
 
 	if (list_length(args) != 2)
 		return -1;
@@ -73,10 +73,10 @@ VisibleShare(PlannerInfo *root, List *args)
 	if (idx < 0 || !ApHaveUser())
 		return 0.0;
 	n = ArrayGetNItems(ARR_NDIM(ApOrgsWithArray(idx)), ARR_DIMS(ApOrgsWithArray(idx)));
-	total = ApOrgCount();
+	total = ApOrgCountEstimate();
 	if (total <= 0)
 		return 0.0;
-	return (double) n / (double) total;
+	return Min(1.0, (double) n / total);
 }
 
 /*

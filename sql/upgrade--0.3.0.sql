@@ -1,0 +1,9 @@
+/* sql/upgrade--0.3.0.sql -- first part of the upgrade script from 0.3.0: drops what the newest version defines again */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION access_policy UPDATE" to load this file. \quit
+
+-- orgs_parent_idx (parent_id) becomes orgs_children_idx (parent_id) INCLUDE
+-- (id): the child lists of a subtree are read from it in one pass
+CREATE INDEX orgs_children_idx ON @extschema@.orgs (parent_id) INCLUDE (id);
+DROP INDEX @extschema@.orgs_parent_idx;
