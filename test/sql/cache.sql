@@ -97,3 +97,67 @@ SELECT tgname, tgrelid::regclass, pg_catalog.pg_get_triggerdef(oid) LIKE '%FOR E
  ORDER BY tgrelid::regclass::text, tgname;
 -- called outside a trigger
 SELECT access_policy._invalidate();
+
+-- org channels (issue #14): a write to an org, its support setting or its
+-- override signals the channel of that org (and, for an org row, of its old
+-- and new parent), one of 4096 by a hash of the id; only a backend that read
+-- an org of a signalled channel rebuilds.  Orgs 9120..9123 sit on channels
+-- none of cache_u's orgs uses.  The system writes; the checks act as
+-- cache_u for one statement each.
+SELECT access_policy.clear_user(false);
+CREATE FUNCTION pg_temp.listed() RETURNS bigint[] LANGUAGE sql
+AS $$ SELECT access_policy.set_user('cache_u'); SELECT access_policy.orgs_with('settings.view') $$;
+CREATE FUNCTION pg_temp.allowed(bigint) RETURNS boolean LANGUAGE sql
+AS $$ SELECT access_policy.set_user('cache_u'); SELECT access_policy.can($1, 'settings.view') $$;
+INSERT INTO access_policy.orgs (id, name, parent_id) VALUES (9120, 'Cache Far', NULL), (9121, 'Cache Far Team', 9120);
+SELECT pg_temp.listed() AS listed;
+SELECT pg_temp.rebuilds() AS r0 \gset
+-- (straight into the tables: the API's own checks would read these orgs in
+-- this backend, which then is one that read them)
+INSERT INTO access_policy.orgs (id, name, parent_id) VALUES (9122, 'Cache Far New', 9121);
+SELECT pg_temp.listed() AS listed;
+UPDATE access_policy.orgs SET parent_id = 9120 WHERE id = 9122;
+INSERT INTO access_policy.support_settings (org_id, level, reason) VALUES (9121, 'write', 'ticket 1');
+DELETE FROM access_policy.orgs WHERE id = 9122;
+SELECT pg_temp.allowed(9101) AS still_allowed, pg_temp.listed() AS listed;
+SELECT pg_temp.rebuilds() - :r0 AS rebuilds_after_writes_elsewhere;
+-- a new org below one cache_u reads: rebuilt and listed at once; moved out,
+-- moved back in, deleted: each seen at the next statement
+SELECT pg_temp.rebuilds() AS r0 \gset
+SELECT access_policy.create_org('Cache Grandchild', 9101, 9123);
+SELECT pg_temp.listed() AS listed;
+SELECT pg_temp.rebuilds() - :r0 > 0 AS rebuilt_after_new_child;
+SELECT access_policy.move_org(9123, 9120);
+SELECT 9123 = ANY (pg_temp.listed()) AS listed_after_move_out;
+SELECT access_policy.move_org(9123, 9100);
+SELECT 9123 = ANY (pg_temp.listed()) AS listed_after_move_in;
+SELECT access_policy.delete_org(9123);
+SELECT pg_temp.listed() AS listed;
+-- a support setting of an org cache_u reads rebuilds too
+SELECT pg_temp.rebuilds() AS r0 \gset
+SELECT access_policy.set_support_access(9100, 'none', 'no support here') IS NOT NULL AS set;
+SELECT pg_temp.allowed(9101) AS still_allowed;
+SELECT pg_temp.rebuilds() - :r0 > 0 AS rebuilt_after_own_support_setting;
+SELECT access_policy.delete_org(9120, true);
+-- a listing reads the subtree it lists, not the tree
+SELECT orgs_cached < (SELECT count(*) FROM access_policy.orgs) AS reads_less_than_the_tree
+  FROM access_policy.cache_stats();
+
+-- the triggers of the org channels name bigint columns of org ids
+SELECT tgname, tgrelid::regclass, pg_catalog.pg_get_triggerdef(oid) LIKE '%FOR EACH ROW%' AS per_row,
+       tgnargs, pg_catalog.encode(tgargs, 'escape') AS args
+  FROM pg_catalog.pg_trigger
+ WHERE tgfoid = 'access_policy._invalidate()'::regprocedure
+   AND tgrelid IN ('access_policy.support_settings'::regclass, 'access_policy.support_overrides'::regclass)
+ ORDER BY tgrelid::regclass::text, tgname;
+BEGIN;
+CREATE TRIGGER bad_channel AFTER INSERT ON access_policy.orgs
+	FOR EACH ROW EXECUTE FUNCTION access_policy._invalidate('name');
+SELECT access_policy.create_org('Cache Bad Channel', NULL, 9130);
+ROLLBACK;
+BEGIN;
+CREATE TRIGGER bad_channel AFTER INSERT ON access_policy.orgs
+	FOR EACH ROW EXECUTE FUNCTION access_policy._invalidate('no_such_column');
+SELECT access_policy.create_org('Cache Bad Channel', NULL, 9130);
+ROLLBACK;
+SELECT count(*) AS no_org_left FROM access_policy.orgs WHERE id = 9130;
