@@ -21,10 +21,11 @@
  *          reloaded for a new user) while changes touching what u1 holds are
  *          made here and by another session in turn;
  *   71-73  while concurrent writers (other sessions, see ap_fuzz.writer)
- *          keep granting, revoking, expiring, moving orgs, changing support
- *          access and team membership, each identity's checks are compared
- *          at a barrier where no writer transaction is in flight (run with
- *          -v concurrent=true, as run_differential.sh does with writers);
+ *          keep granting, revoking, expiring, creating, moving and deleting
+ *          orgs, changing support access and team membership, each
+ *          identity's checks are compared at a barrier where no writer
+ *          transaction is in flight (run with -v concurrent=true, as
+ *          run_differential.sh does with writers);
  *   6      one statement (PL/pgSQL) that moves validity boundaries (also of
  *          support settings and overrides) to exactly statement_timestamp(),
  *          then evaluates each check for every identity in turn (identity
@@ -1000,8 +1001,9 @@ $$;
 /*
  * While phase 7 runs, other sessions (run_differential.sh starts
  * FUZZ_WRITERS of them, each CALLing ap_fuzz.writer()) keep changing the
- * world: assignments granted, revoked, expired, disabled; orgs moved; grants
- * added, ended, expired; support access and team management steps.  The
+ * world: assignments granted, revoked, expired, disabled; orgs created,
+ * moved and deleted; grants added, ended, expired; support access and team
+ * management steps.  The
  * comparison must stay sound: the engine reads the latest committed state
  * when a statement starts (and a change committed while a statement runs may
  * reach later rows of it), the reference reads the statement's snapshot.
@@ -1075,7 +1077,7 @@ BEGIN
 		ELSIF r < 0.67 THEN			-- disable or enable one
 			UPDATE access_policy.assignments SET enabled = NOT enabled WHERE id = x_id;
 			RETURN 'toggle role';
-		ELSIF r < 0.77 THEN			-- move an org (the cycle guard may refuse)
+		ELSIF r < 0.72 THEN			-- move an org (the cycle guard may refuse)
 			x_id := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
 			x_parent := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
 			IF random() < 0.1 THEN
@@ -1083,6 +1085,19 @@ BEGIN
 			END IF;
 			UPDATE access_policy.orgs SET parent_id = x_parent WHERE id = x_id;
 			RETURN 'move org';
+		ELSIF r < 0.75 THEN			-- a new org (a signup, or a team below an org)
+			x_parent := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
+			IF random() < 0.2 THEN
+				x_parent := NULL;
+			END IF;
+			INSERT INTO access_policy.orgs (name, parent_id) VALUES ('writer org', x_parent);
+			RETURN 'create org';
+		ELSIF r < 0.77 THEN			-- an org without children goes (rows pointing at it may refuse)
+			x_id := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o
+										WHERE NOT EXISTS (SELECT 1 FROM access_policy.orgs c WHERE c.parent_id = o.id)
+										ORDER BY o.id));
+			DELETE FROM access_policy.orgs WHERE id = x_id;
+			RETURN 'delete org';
 		ELSIF r < 0.85 THEN			-- a resource grant
 			PERFORM ap_fuzz.add_grant();
 			RETURN 'grant resource';
