@@ -5,13 +5,24 @@ EXTVERSION   = $(shell grep default_version $(EXTENSION).control | sed -e "s/def
 MODULE_big   = access_policy
 OBJS = \
 	src/access_policy.o \
+	src/actions.o \
 	src/cache.o \
+	src/cache_state.o \
+	src/catalog.o \
 	src/check.o \
+	src/derive.o \
 	src/identity.o \
+	src/invalidate.o \
 	src/invitations.o \
+	src/memo.o \
+	src/orgs.o \
 	src/planner_support.o \
+	src/resources.o \
+	src/roles.o \
+	src/scan.o \
 	src/support.o \
-	src/tenant.o
+	src/tenant.o \
+	src/user.o
 
 # Install script of the newest version and the upgrade script to it are
 # generated (see below); install scripts of earlier releases are frozen files.

@@ -5,7 +5,7 @@
 -- channels of the orgs it changes (the org, and for an org row its old and
 -- new parent), one of 4096 by a hash of the org id, instead of the whole
 -- org tree: a backend reloads the orgs it cached only when one of the
--- channels it read them from is signalled (src/cache.c, OrgTouch).  A new
+-- channels it read them from is signalled (src/orgs.c, OrgTouch).  A new
 -- org elsewhere (a signup) costs the other backends nothing.  TRUNCATE
 -- still signals the whole tree.  These triggers replace the statement
 -- triggers of 0.3.0, which signalled the whole tree for any change.

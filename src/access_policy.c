@@ -2,6 +2,8 @@
  *
  * access_policy.c
  *	  Module entry point: settings, the identity setting and the cache hooks.
+ *	  A setting that another file reads has its variable there (support.c,
+ *	  identity.c); the others are kept here.
  *
  *-------------------------------------------------------------------------
  */
@@ -13,7 +15,9 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
-#include "access_policy.h"
+#include "cache.h"
+#include "identity.h"
+#include "support.h"
 
 /* since PostgreSQL 18 the library also says its name and version (pg_get_loaded_modules()) */
 #ifdef PG_MODULE_MAGIC_EXT
@@ -27,9 +31,6 @@ void		_PG_init(void);
 static char *audit_reason = NULL;
 
 int			ApInvitationLifetime = 86400;
-int			ApSupportDefaultLevel = AP_SUPPORT_READ;
-int			ApSupportOverrideMax = 86400;
-char	   *ApSupportOverrideRole = NULL;
 int			ApAuditRetention = 0;
 int			ApInvitationRetention = 30 * 86400;
 

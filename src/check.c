@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * check.c
- *	  The SQL-callable checks and lists.  They never write, never run SQL
- *	  and are safe in parallel workers and on a hot standby.  NULLs and
- *	  unknown ids answer false (or an empty list); an unregistered permission
- *	  name is an error, since it is almost always a typo.
+ *	  The SQL-callable checks and lists, and who they act for.  They never
+ *	  write, never run SQL and are safe in parallel workers and on a hot
+ *	  standby.  NULLs and unknown ids answer false (or an empty list); an
+ *	  unregistered permission name is an error, since it is almost always a
+ *	  typo.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,7 +19,15 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-#include "access_policy.h"
+#include "actions.h"
+#include "cache.h"
+#include "cache_state.h"
+#include "check.h"
+#include "compat.h"
+#include "derive.h"
+#include "orgs.h"
+#include "roles.h"
+#include "user.h"
 
 /*
  * Answers already given at this call site, by key (org or resource id): an
@@ -461,6 +470,7 @@ org_is_descendant(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
+	ApBeginCheck();
 	PG_RETURN_BOOL(ApOrgIsDescendantLatest(PG_GETARG_INT64(0), PG_GETARG_INT64(1)));
 }
 
@@ -493,4 +503,29 @@ cache_stats(PG_FUNCTION_ARGS)
 	values[5] = Int32GetDatum(memo);
 	values[6] = Int64GetDatum(rebuilds);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(current_user_id);
+
+/* current_user_id(): the user checks act for, NULL if none or unknown. */
+Datum
+current_user_id(PG_FUNCTION_ARGS)
+{
+	ApBeginCheck();
+	if (!ApHaveUser())
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(ApCurrentUserId()));
+}
+
+PG_FUNCTION_INFO_V1(is_system);
+
+/*
+ * is_system(): no user acts (no identity, no login mapping) and the session
+ * role is a superuser: administration may bootstrap and repair anything.
+ */
+Datum
+is_system(PG_FUNCTION_ARGS)
+{
+	ApBeginCheck();
+	PG_RETURN_BOOL(ApIsSystem());
 }

@@ -10,6 +10,10 @@
  *	  loaded).  The trust decision is EXECUTE on set_user(), which PUBLIC does
  *	  not have.
  *
+ *	  The cache asks for the identity (ApIdentityString, ApJwtRefresh); this
+ *	  file calls nothing of the cache and tells it of a change only through
+ *	  the callback it registered (ApRegisterIdentityCallback).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -25,13 +29,32 @@
 #include "utils/memutils.h"
 #include "utils/uuid.h"
 
-#include "access_policy.h"
+#include "compat.h"
+#include "identity.h"
 
 char	   *ApIdentityGuc = NULL;
 uint64		ApIdentityGeneration = 1;
 
 /* true only while set_user() / clear_user() change the setting */
 static bool identity_change_allowed = false;
+
+/* the cache's callback (ApRegisterIdentityCallback), NULL until it registers */
+static ApIdentityCallback identity_callback = NULL;
+
+/* ApRegisterIdentityCallback: call callback whenever the identity may change. */
+void
+ApRegisterIdentityCallback(ApIdentityCallback callback)
+{
+	identity_callback = callback;
+}
+
+/* NotifyIdentityChange tells the registered callback, if any. */
+static void
+NotifyIdentityChange(void)
+{
+	if (identity_callback != NULL)
+		identity_callback();
+}
 
 /*
  * CheckIdentity refuses every change that does not come from set_user(),
@@ -54,7 +77,7 @@ static void
 AssignIdentity(const char *newval, void *extra)
 {
 	ApIdentityGeneration++;
-	ApNeedBegin = true;
+	NotifyIdentityChange();
 }
 
 void
@@ -91,7 +114,7 @@ AssignJwtSetting(void)
 {
 	jwt_valid = false;
 	ApIdentityGeneration++;
-	ApNeedBegin = true;
+	NotifyIdentityChange();
 }
 
 static void
@@ -117,23 +140,10 @@ CheckJwtClaim(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-/*
- * The JSON parser's callbacks return a JsonParseErrorType since PostgreSQL 16,
- * and since 17 makeJsonLexContextCstringLen() takes the context to fill (NULL:
- * allocate one).
- */
-#if PG_VERSION_NUM >= 160000
-typedef JsonParseErrorType ClaimResult;
-#define CLAIM_DONE JSON_SUCCESS
-#else
-typedef void ClaimResult;
-#define CLAIM_DONE
-#endif
-#if PG_VERSION_NUM >= 170000
-#define ClaimLexer(json, len) makeJsonLexContextCstringLen(NULL, (json), (len), GetDatabaseEncoding(), true)
-#else
-#define ClaimLexer(json, len) makeJsonLexContextCstringLen((json), (len), GetDatabaseEncoding(), true)
-#endif
+/* what the JSON parser's callbacks return, and its lexer (compat.h) */
+typedef AP_JSON_ACTION_RESULT ClaimResult;
+#define CLAIM_DONE AP_JSON_ACTION_DONE
+#define ClaimLexer(json, len) makeJsonLexContextCstringLen_compat((json), (len), GetDatabaseEncoding(), true)
 
 /* A parse of the claims that keeps the string value of one top-level key. */
 typedef struct ClaimParse
@@ -398,18 +408,6 @@ clear_user(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-PG_FUNCTION_INFO_V1(current_user_id);
-
-/* current_user_id(): the user checks act for, NULL if none or unknown. */
-Datum
-current_user_id(PG_FUNCTION_ARGS)
-{
-	ApBeginCheck();
-	if (!ApHaveUser())
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(ApCurrentUserId()));
-}
-
 PG_FUNCTION_INFO_V1(outer_role);
 
 /* outer_role(): the session's role after SET ROLE, outside SECURITY DEFINER. */
@@ -419,17 +417,4 @@ outer_role(PG_FUNCTION_ARGS)
 	char	   *name = GetUserNameFromId(GetOuterUserId(), false);
 
 	PG_RETURN_DATUM(DirectFunctionCall1(namein, CStringGetDatum(name)));
-}
-
-PG_FUNCTION_INFO_V1(is_system);
-
-/*
- * is_system(): no user acts (no identity, no login mapping) and the session
- * role is a superuser: administration may bootstrap and repair anything.
- */
-Datum
-is_system(PG_FUNCTION_ARGS)
-{
-	ApBeginCheck();
-	PG_RETURN_BOOL(ApIsSystem());
 }

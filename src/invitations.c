@@ -17,11 +17,8 @@
 
 #include "fmgr.h"
 #include "utils/builtins.h"
-#if PG_VERSION_NUM >= 160000
-#include "varatt.h"				/* VARDATA_ANY() and friends left postgres.h in 16 */
-#endif
 
-#include "access_policy.h"
+#include "compat.h"
 
 /* random bytes in a secret: 256 bits */
 #define AP_SECRET_BYTES		32

@@ -39,7 +39,12 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#include "access_policy.h"
+#include "cache.h"
+#include "catalog.h"
+#include "check.h"
+#include "orgs.h"
+#include "roles.h"
+#include "user.h"
 
 /* offer the index condition only below this share of visible orgs */
 #define AP_INDEX_SHARE	0.2
@@ -73,6 +78,8 @@ VisibleShare(PlannerInfo *root, List *args)
 	if (idx < 0 || !ApHaveUser())
 		return 0.0;
 	n = ArrayGetNItems(ARR_NDIM(ApOrgsWithArray(idx)), ARR_DIMS(ApOrgsWithArray(idx)));
+	/* ApOrgCountEstimate() reads the orgs table: the cache up to date again */
+	ApBeginCheck();
 	total = ApOrgCountEstimate();
 	if (total <= 0)
 		return 0.0;

@@ -1,10 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * support.c
- *	  Vendor support access: who may override customers' settings, and
- *	  telling the cache when the deployment's default level changes.  The
- *	  levels themselves are applied where org permissions are derived
- *	  (cache.c, ApplySupport).
+ *	  Vendor support access: its settings, who may override customers'
+ *	  settings, and telling the cache when the deployment's default level
+ *	  changes.  The levels themselves are applied where org permissions are
+ *	  derived (derive.c, ApplySupport).
  *
  *-------------------------------------------------------------------------
  */
@@ -14,7 +14,13 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 
-#include "access_policy.h"
+#include "cache_state.h"
+#include "support.h"
+
+/* settings, defined in _PG_init */
+int			ApSupportDefaultLevel = AP_SUPPORT_READ;
+int			ApSupportOverrideMax = 86400;
+char	   *ApSupportOverrideRole = NULL;
 
 uint64		ApSupportGeneration = 1;
 

@@ -36,8 +36,6 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "access_policy.h"
-
 /* the policy protect_table() creates; its presence marks a protected table */
 #define AP_SELECT_POLICY	"access_policy_select"
 

@@ -1,0 +1,210 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  Where access_policy's relations are: the OIDs of its tables, indexes,
+ *	  signal relations and orgs_with(), and the column numbers the cache
+ *	  reads, resolved by name (ApResolveRels) into one struct (ApCatalog) at
+ *	  the first check of a backend and again after the extension was dropped
+ *	  and created anew.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+
+#include "catalog.h"
+
+ApRels		ApCatalog;
+
+/*
+ * LookupRel resolves one of our relations by name; ERROR if the extension's
+ * objects are missing (e.g. the library is loaded but the extension is not
+ * installed in this database).
+ */
+static Oid
+LookupRel(const char *name)
+{
+	Oid			relid = get_relname_relid(name, ApCatalog.nsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("access_policy is not installed in this database"),
+				 errdetail("Relation \"%s.%s\" does not exist.", AP_SCHEMA_NAME, name),
+				 errhint("Run CREATE EXTENSION access_policy.")));
+	return relid;
+}
+
+static AttrNumber
+LookupAtt(Oid relid, const char *name)
+{
+	AttrNumber	att = get_attnum(relid, name);
+
+	if (att == InvalidAttrNumber)
+		elog(ERROR, "access_policy: column \"%s\" missing in relation %u", name, relid);
+	return att;
+}
+
+/*
+ * ResolveSignals finds the signal relations (_signal_*) with one range scan
+ * of pg_class by name instead of a lookup per name: the first check of a new
+ * backend pays for every catalog lookup.  Missing ones (a 0.1.0 schema) stay
+ * InvalidOid.
+ */
+static void
+ResolveSignals(ApRels *r)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key[2];
+	HeapTuple	tup;
+	NameData	lo;
+	NameData	hi;
+
+	namestrcpy(&lo, "_signal_");
+	namestrcpy(&hi, "_signal`");	/* '`' follows '_' */
+	ScanKeyInit(&key[0], Anum_pg_class_relname, BTGreaterEqualStrategyNumber, F_NAMEGE, NameGetDatum(&lo));
+	ScanKeyInit(&key[1], Anum_pg_class_relname, BTLessStrategyNumber, F_NAMELT, NameGetDatum(&hi));
+	key[0].sk_collation = C_COLLATION_OID;
+	key[1].sk_collation = C_COLLATION_OID;
+	rel = table_open(RelationRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, ClassNameNspIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_class form = (Form_pg_class) GETSTRUCT(tup);
+		const char *name = NameStr(form->relname);
+		int			b;
+
+		if (form->relnamespace != r->nsp)
+			continue;
+		if (strcmp(name, "_signal_orgs") == 0)
+			r->sig_orgs = form->oid;
+		else if (strcmp(name, "_signal_roles") == 0)
+			r->sig_roles = form->oid;
+		else if (strcmp(name, "_signal_resources") == 0)
+			r->sig_res = form->oid;
+		else if (strcmp(name, "_signal_actions") == 0)
+			r->sig_actions = form->oid;
+		else if (strcmp(name, "_signal_logins") == 0)
+			r->sig_logins = form->oid;
+		else if (sscanf(name, "_signal_user_%d", &b) == 1 && b >= 0 && b < AP_USER_BUCKETS)
+			r->sig_user[b] = form->oid;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	/* all buckets or none: a partial set would miss invalidations */
+	for (int b = 0; b < AP_USER_BUCKETS; b++)
+		if (!OidIsValid(r->sig_user[b]))
+		{
+			memset(r->sig_user, 0, sizeof(r->sig_user));
+			break;
+		}
+}
+
+void
+ApResolveRels(void)
+{
+	ApRels		r;
+	Oid			argtypes[1] = {TEXTOID};
+
+	memset(&r, 0, sizeof(r));
+	r.nsp = get_namespace_oid(AP_SCHEMA_NAME, true);
+	if (!OidIsValid(r.nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("access_policy is not installed in this database"),
+				 errhint("Run CREATE EXTENSION access_policy.")));
+	ApCatalog.nsp = r.nsp;
+	r.users = LookupRel("users");
+	r.users_pkey = LookupRel("users_pkey");
+	r.orgs = LookupRel("orgs");
+	r.orgs_pkey = LookupRel("orgs_pkey");
+	/* orgs_children_idx since 0.4.0, orgs_parent_idx before */
+	r.orgs_parent_idx = get_relname_relid("orgs_children_idx", r.nsp);
+	if (!OidIsValid(r.orgs_parent_idx))
+		r.orgs_parent_idx = LookupRel("orgs_parent_idx");
+	r.permissions = LookupRel("permissions");
+	r.permissions_pkey = LookupRel("permissions_pkey");
+	r.roles = LookupRel("roles");
+	r.role_permissions = LookupRel("role_permissions");
+	r.role_permissions_pkey = LookupRel("role_permissions_pkey");
+	r.assignments = LookupRel("assignments");
+	r.assignments_user_key = LookupRel("assignments_user_id_org_id_role_id_key");
+	r.resource_kinds = LookupRel("resource_kinds");
+	r.kind_actions = LookupRel("kind_actions");
+	r.resources = LookupRel("resources");
+	r.resources_pkey = LookupRel("resources_pkey");
+	r.resources_org_idx = LookupRel("resources_org_idx");
+	r.resource_grants = LookupRel("resource_grants");
+	r.resource_grants_resource_key = LookupRel("resource_grants_resource_id_role_id_authorized_org_id_key");
+	r.resource_grants_org_idx = LookupRel("resource_grants_org_idx");
+	r.login_roles = LookupRel("login_roles");
+	r.login_roles_pkey = LookupRel("login_roles_pkey");
+	r.protected_tables = LookupRel("protected_tables");
+	r.support_settings = LookupRel("support_settings");
+	r.support_settings_pkey = LookupRel("support_settings_pkey");
+	r.support_overrides = LookupRel("support_overrides");
+	r.support_overrides_pkey = LookupRel("support_overrides_pkey");
+
+	r.org_id_att = LookupAtt(r.orgs, "id");
+	r.org_parent_att = LookupAtt(r.orgs, "parent_id");
+	r.perm_name_att = LookupAtt(r.permissions, "name");
+	r.perm_ro_att = LookupAtt(r.permissions, "read_only");
+	r.perm_sread_att = LookupAtt(r.permissions, "support_read");
+	r.perm_snever_att = LookupAtt(r.permissions, "support_never");
+	r.ss_org_att = LookupAtt(r.support_settings, "org_id");
+	r.ss_level_att = LookupAtt(r.support_settings, "level");
+	r.ss_until_att = LookupAtt(r.support_settings, "expires_at");
+	r.so_org_att = LookupAtt(r.support_overrides, "org_id");
+	r.so_level_att = LookupAtt(r.support_overrides, "level");
+	r.so_until_att = LookupAtt(r.support_overrides, "expires_at");
+	r.user_support_att = LookupAtt(r.users, "is_support_staff");
+	r.rp_role_att = LookupAtt(r.role_permissions, "role_id");
+	r.rp_perm_att = LookupAtt(r.role_permissions, "permission");
+	r.as_user_att = LookupAtt(r.assignments, "user_id");
+	r.as_org_att = LookupAtt(r.assignments, "org_id");
+	r.as_role_att = LookupAtt(r.assignments, "role_id");
+	r.as_enabled_att = LookupAtt(r.assignments, "enabled");
+	r.as_from_att = LookupAtt(r.assignments, "valid_from");
+	r.as_until_att = LookupAtt(r.assignments, "expires_at");
+	r.ka_kind_att = LookupAtt(r.kind_actions, "kind");
+	r.ka_action_att = LookupAtt(r.kind_actions, "action");
+	r.ka_perm_att = LookupAtt(r.kind_actions, "permission");
+	r.res_id_att = LookupAtt(r.resources, "id");
+	r.res_org_att = LookupAtt(r.resources, "org_id");
+	r.res_parent_att = LookupAtt(r.resources, "parent_id");
+	r.res_kind_att = LookupAtt(r.resources, "kind");
+	r.gr_res_att = LookupAtt(r.resource_grants, "resource_id");
+	r.gr_org_att = LookupAtt(r.resource_grants, "org_id");
+	r.gr_role_att = LookupAtt(r.resource_grants, "role_id");
+	r.gr_auth_att = LookupAtt(r.resource_grants, "authorized_org_id");
+	r.gr_from_att = LookupAtt(r.resource_grants, "valid_from");
+	r.gr_until_att = LookupAtt(r.resource_grants, "expires_at");
+	r.lr_role_att = LookupAtt(r.login_roles, "role_name");
+	r.lr_user_att = LookupAtt(r.login_roles, "user_id");
+	r.user_id_att = LookupAtt(r.users, "id");
+	ResolveSignals(&r);
+	r.orgs_with_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("orgs_with")),
+									1, argtypes, false);
+	r.valid = true;
+	ApCatalog = r;
+}
+
+Oid
+ApOrgsWithFunctionOid(void)
+{
+	return ApCatalog.orgs_with_fn;
+}
