@@ -11,6 +11,7 @@ OBJS = \
 	src/catalog.o \
 	src/check.o \
 	src/derive.o \
+	src/guard.o \
 	src/identity.o \
 	src/invalidate.o \
 	src/invitations.o \
@@ -23,6 +24,10 @@ OBJS = \
 	src/support.o \
 	src/tenant.o \
 	src/user.o
+
+# PGXS tracks no header dependencies (without --enable-depend): every object
+# depends on every header of ours, so a changed struct rebuilds all of them.
+$(OBJS): $(wildcard src/*.h)
 
 # Install script of the newest version and the upgrade script to it are
 # generated (see below); install scripts of earlier releases are frozen files.
@@ -74,7 +79,7 @@ PARTS_NEW     = sql/$(EXTENSION)_channels.sql
 INSTALL_PARTS = $(PARTS_0_3_0) $(PARTS_NEW) sql/$(EXTENSION)_comments.sql
 # functions of the 0.3.0 parts that the newest version changed or added
 # (dropped first by sql/upgrade--0.3.0.sql where they existed)
-REDEFINED_0_3_0 =
+REDEFINED_0_3_0 = _assignment_guard _holds
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 

@@ -391,21 +391,7 @@ CREATE TRIGGER org_guard BEFORE INSERT OR UPDATE OF parent_id ON @extschema@.org
 
 CREATE FUNCTION @extschema@._assignment_guard()
 RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	role_org bigint;
-BEGIN
-	SELECT r.org_id INTO role_org FROM @extschema@.roles r WHERE r.id = NEW.role_id;
-	IF role_org IS NOT NULL AND NOT @extschema@._org_is_descendant(NEW.org_id, role_org) THEN
-		RAISE EXCEPTION 'role % is defined in org % and cannot be used in org %', NEW.role_id, role_org, NEW.org_id
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'A custom role can be assigned in the org that defines it and in its descendants.';
-	END IF;
-	RETURN NEW;
-END;
-$$;
+AS 'MODULE_PATHNAME', 'assignment_guard' LANGUAGE C;
 COMMENT ON FUNCTION @extschema@._assignment_guard() IS 'internal: custom roles are assignable only in their org and below';
 
 CREATE TRIGGER assignment_guard BEFORE INSERT OR UPDATE OF org_id, role_id ON @extschema@.assignments
@@ -579,23 +565,17 @@ END;
 $$;
 COMMENT ON FUNCTION @extschema@._require(bigint, text) IS 'internal: raises unless the acting user holds permission at org through a role';
 
+/*
+ * What administration counts: permissions the acting user holds at the org
+ * through an active role assignment there or above it, as the checks see it
+ * (the cache: latest committed data, the check's clock).  Support access and
+ * vendor overrides are left out on purpose: what they give works on tenant
+ * data and ends with them, so it may create nothing that outlives them
+ * (assignments, grants, orgs, moves, roles).
+ */
 CREATE FUNCTION @extschema@._holds(org bigint, permission text)
 RETURNS boolean
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	/*
-	 * What administration counts: permissions the acting user holds at the
-	 * org through an active role assignment there or above it.  Support
-	 * access and vendor overrides are left out on purpose: what they give
-	 * works on tenant data and ends with them, so it may create nothing that
-	 * outlives them (assignments, grants, orgs, moves, roles).
-	 */
-	RETURN EXISTS (SELECT 1 FROM @extschema@._org_paths(@extschema@.current_user_id(), org) p
-					WHERE p.active AND p.permission = _holds.permission);
-END;
-$$;
+AS 'MODULE_PATHNAME', 'holds' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._holds(bigint, text) IS 'internal: does the acting user hold permission at org through an active role assignment (support access not counted)?';
 
 CREATE FUNCTION @extschema@._require_system(what text)

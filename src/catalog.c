@@ -139,6 +139,7 @@ ApResolveRels(void)
 	r.permissions = LookupRel("permissions");
 	r.permissions_pkey = LookupRel("permissions_pkey");
 	r.roles = LookupRel("roles");
+	r.roles_pkey = LookupRel("roles_pkey");
 	r.role_permissions = LookupRel("role_permissions");
 	r.role_permissions_pkey = LookupRel("role_permissions_pkey");
 	r.assignments = LookupRel("assignments");
@@ -193,6 +194,8 @@ ApResolveRels(void)
 	r.gr_auth_att = LookupAtt(r.resource_grants, "authorized_org_id");
 	r.gr_from_att = LookupAtt(r.resource_grants, "valid_from");
 	r.gr_until_att = LookupAtt(r.resource_grants, "expires_at");
+	r.role_id_att = LookupAtt(r.roles, "id");
+	r.role_org_att = LookupAtt(r.roles, "org_id");
 	r.lr_role_att = LookupAtt(r.login_roles, "role_name");
 	r.lr_user_att = LookupAtt(r.login_roles, "user_id");
 	r.user_id_att = LookupAtt(r.users, "id");

@@ -28,6 +28,7 @@ typedef struct ApRels
 	Oid			permissions;
 	Oid			permissions_pkey;
 	Oid			roles;
+	Oid			roles_pkey;
 	Oid			role_permissions;
 	Oid			role_permissions_pkey;
 	Oid			assignments;
@@ -69,6 +70,8 @@ typedef struct ApRels
 				so_level_att,
 				so_until_att;
 	AttrNumber	user_support_att;
+	AttrNumber	role_id_att,
+				role_org_att;
 	AttrNumber	rp_role_att,
 				rp_perm_att;
 	AttrNumber	as_user_att,

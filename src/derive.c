@@ -217,6 +217,18 @@ ApOrgPermissions(int64 org_id)
 }
 
 /*
+ * ApOrgRolePermissions: what the acting user holds at the org through role
+ * assignments alone (no support access): what administration counts.
+ */
+const Bitmapset *
+ApOrgRolePermissions(int64 org_id)
+{
+	if (!ApUserExists)
+		return NULL;
+	return GetOrgMemo(org_id)->perms;
+}
+
+/*
  * ApOrgsWithPermission lists every org where the user holds the permission:
  * the subtrees below each org where a valid assignment carries it, read down
  * from there (what the user sees, not the whole tree).  Support staff may

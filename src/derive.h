@@ -12,6 +12,7 @@
 #include "nodes/bitmapset.h"
 
 extern const Bitmapset *ApOrgPermissions(int64 org_id);
+extern const Bitmapset *ApOrgRolePermissions(int64 org_id);
 extern int64 *ApOrgsWithPermission(int perm_index, int *count);
 extern const Bitmapset *ApResourcePermissions(int64 resource_id, int64 *org_id);
 extern int64 *ApListResources(int64 root_id, int perm_index, const char *action, int *count);
