@@ -84,7 +84,12 @@
 /* the parent of the parts' memory contexts */
 static MemoryContext ApTopContext = NULL;
 
-#define MakeContext(name) AllocSetContextCreate(ApTopContext, name, ALLOCSET_DEFAULT_SIZES)
+/*
+ * The parts' contexts start small (a backend whose users see one org keeps a
+ * few kilobytes) and grow by blocks of at most 256 kB instead of doubling up
+ * to 8 MB, which would leave up to half of a large part allocated but unused.
+ */
+#define MakeContext(name) AllocSetContextCreate(ApTopContext, name, 0, 8 * 1024, 256 * 1024)
 
 /* the default support level ApBeginCheck last saw (ApSupportGeneration) */
 static uint64 memo_support_gen = 0;
