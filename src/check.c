@@ -62,7 +62,23 @@ typedef struct CheckState
 	Answer	   *answers;
 	uint32		nanswers;
 	uint32		mask;			/* slots - 1, 0 while there is no table */
+	uint32		overflow;		/* answers not kept: the table was full */
+	/* the orgs where the user holds the permission, once overflow is large */
+	int64	   *set;
+	uint32		set_mask;		/* slots - 1 */
+	bool		set_has_empty;	/* the set holds AP_SET_EMPTY itself */
 } CheckState;
+
+/*
+ * A call site of can() that has asked about more distinct orgs than its
+ * answer table keeps (a policy scanning a table of rows in many orgs) builds
+ * the set of orgs where the user holds the permission once (orgs_with, what
+ * the user sees) and answers every further row with one probe, instead of
+ * deriving each org and growing the memo with the world.  Same answers:
+ * can(org, p) is true exactly for the orgs of orgs_with(p).
+ */
+#define AP_SET_AFTER	AP_ANSWERS_MAX
+#define AP_SET_EMPTY	PG_INT64_MIN
 
 static inline uint32
 HashKey(int64 key)
@@ -102,7 +118,11 @@ AnswerRemember(FunctionCallInfo fcinfo, CheckState *st, int64 key, bool result)
 		uint32		i;
 
 		if (newsize > AP_ANSWERS_MAX)
-			return;				/* full: answers beyond it are not kept */
+		{
+			/* full: answers beyond it are not kept */
+			st->overflow++;
+			return;
+		}
 		st->answers = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(Answer) * newsize);
 		st->mask = newsize - 1;
 		for (i = 0; i < oldsize; i++)
@@ -116,6 +136,59 @@ AnswerRemember(FunctionCallInfo fcinfo, CheckState *st, int64 key, bool result)
 		st->nanswers++;
 	a->key = key;
 	a->state = result ? 2 : 1;
+}
+
+/* SetContains: is key in the call site's set? */
+static inline bool
+SetContains(CheckState *st, int64 key)
+{
+	uint32		i;
+
+	if (unlikely(key == AP_SET_EMPTY))
+		return st->set_has_empty;
+	for (i = HashKey(key) & st->set_mask;; i = (i + 1) & st->set_mask)
+	{
+		if (st->set[i] == key)
+			return true;
+		if (st->set[i] == AP_SET_EMPTY)
+			return false;
+	}
+}
+
+/*
+ * BuildSet fills the call site's set from orgs_with() of its permission, at
+ * most half full.
+ */
+static void
+BuildSet(FunctionCallInfo fcinfo, CheckState *st)
+{
+	ArrayType  *a = ApOrgsWithArray(st->perm_index);
+	int			n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+	const int64 *ids = (const int64 *) ARR_DATA_PTR(a);
+	Size		slots = 16;
+	int			k;
+
+	while (slots < (Size) n * 2)
+		slots *= 2;
+	st->set = MemoryContextAllocHuge(fcinfo->flinfo->fn_mcxt, sizeof(int64) * slots);
+	for (Size i = 0; i < slots; i++)
+		st->set[i] = AP_SET_EMPTY;
+	st->set_mask = (uint32) (slots - 1);
+	st->set_has_empty = false;
+	for (k = 0; k < n; k++)
+	{
+		uint32		i;
+
+		if (ids[k] == AP_SET_EMPTY)
+		{
+			st->set_has_empty = true;
+			continue;
+		}
+		for (i = HashKey(ids[k]) & st->set_mask; st->set[i] != AP_SET_EMPTY; i = (i + 1) & st->set_mask)
+			;
+		st->set[i] = ids[k];
+	}
+	elog(DEBUG1, "access_policy: a call site of can() answers from the %d orgs of orgs_with() from now on", n);
 }
 
 static CheckState *
@@ -175,6 +248,10 @@ StateFor(FunctionCallInfo fcinfo, int argno, bool resolve)
 		if (st->mask != 0)
 			memset(st->answers, 0, sizeof(Answer) * (st->mask + 1));
 		st->nanswers = 0;
+		st->overflow = 0;
+		if (st->set)
+			pfree(st->set);
+		st->set = NULL;
 		st->name_is_const = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
 		st->name_datum = PG_GETARG_DATUM(argno);
 	}
@@ -203,9 +280,13 @@ can(PG_FUNCTION_ARGS)
 		if (a->state != 0)
 			PG_RETURN_BOOL(a->state == 2);
 	}
+	if (unlikely(st->set != NULL))
+		PG_RETURN_BOOL(SetContains(st, org));
 
 	result = ApHaveUser() && bms_is_member(st->perm_index, ApOrgPermissions(org));
 	AnswerRemember(fcinfo, st, org, result);
+	if (unlikely(st->overflow > AP_SET_AFTER) && ApHaveUser())
+		BuildSet(fcinfo, st);
 	PG_RETURN_BOOL(result);
 }
 

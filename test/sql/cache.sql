@@ -161,3 +161,18 @@ CREATE TRIGGER bad_channel AFTER INSERT ON access_policy.orgs
 SELECT access_policy.create_org('Cache Bad Channel', NULL, 9130);
 ROLLBACK;
 SELECT count(*) AS no_org_left FROM access_policy.orgs WHERE id = 9130;
+
+-- a policy scanning rows of more orgs than a call site keeps answers for
+-- switches to the set of orgs where the user holds the permission (what
+-- orgs_with lists): the same answers, one probe per row.  140,000 ids that
+-- are no org come first, then every org.  (The switch says so at DEBUG1.)
+SELECT access_policy.set_user('cache_u', false);
+SET client_min_messages = debug1;
+SELECT count(*) FILTER (WHERE access_policy.can(x, 'settings.view')) AS allowed_after_the_switch,
+       count(*) FILTER (WHERE x > 0 AND access_policy.can(x, 'settings.view')) AS allowed_by_the_other_call_site
+  FROM (SELECT g AS x FROM generate_series(-140000, -1) g
+        UNION ALL
+        SELECT id FROM access_policy.orgs) s;
+RESET client_min_messages;
+SELECT cardinality(access_policy.orgs_with('settings.view')) AS orgs_with_lists;
+SELECT access_policy.clear_user(false);
