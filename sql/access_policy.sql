@@ -529,40 +529,7 @@ $$;
 
 CREATE FUNCTION @extschema@._require(org bigint, permission text)
 RETURNS void
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF @extschema@._is_system() THEN
-		RETURN;
-	END IF;
-	IF @extschema@.current_user_id() IS NULL THEN
-		RAISE EXCEPTION 'no access_policy user is acting'
-			USING ERRCODE = 'insufficient_privilege',
-				  HINT = 'Call access_policy.set_user() first, or map this login role with access_policy.map_login().';
-	END IF;
-	IF org IS NOT NULL AND @extschema@._holds(org, permission) THEN
-		RETURN;
-	END IF;
-	-- an org the user cannot see is not named: a refusal says nothing about it
-	IF org IS NULL OR NOT @extschema@.can(org, 'settings.view') THEN
-		RAISE EXCEPTION 'permission denied: %', permission
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'The target does not exist or is not in an org you may act on.';
-	END IF;
-	IF @extschema@.can(org, permission) THEN
-		RAISE EXCEPTION 'permission denied: % at org %', permission, org
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = pg_catalog.format('User %s has %s at org %s through support access only.',
-											 @extschema@.current_user_id(), permission, org),
-				  HINT = 'Support access works on tenant data; administration needs a role held at the org or above it.';
-	END IF;
-	RAISE EXCEPTION 'permission denied: % at org %', permission, org
-		USING ERRCODE = 'insufficient_privilege',
-			  DETAIL = pg_catalog.format('User %s does not hold %s at org %s or at any org above it.',
-										 @extschema@.current_user_id(), permission, org);
-END;
-$$;
+AS 'MODULE_PATHNAME', 'require' LANGUAGE C STABLE;
 COMMENT ON FUNCTION @extschema@._require(bigint, text) IS 'internal: raises unless the acting user holds permission at org through a role';
 
 /*
@@ -616,26 +583,7 @@ COMMENT ON FUNCTION @extschema@._check_permissions_exist(text[]) IS 'internal: r
 
 CREATE FUNCTION @extschema@._require_role_perms(org bigint, role bigint)
 RETURNS void
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	lacking text;
-BEGIN
-	IF @extschema@._is_system() THEN
-		RETURN;
-	END IF;
-	SELECT rp.permission INTO lacking
-	  FROM @extschema@.role_permissions rp
-	 WHERE rp.role_id = role AND NOT @extschema@._holds(org, rp.permission)
-	 ORDER BY rp.permission LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'permission denied: cannot grant a role carrying % which you do not hold at org %', lacking, org
-			USING ERRCODE = 'insufficient_privilege',
-				  HINT = 'Nobody can hand out permissions they do not hold themselves.';
-	END IF;
-END;
-$$;
+AS 'MODULE_PATHNAME', 'require_role_perms' LANGUAGE C STABLE;
 COMMENT ON FUNCTION @extschema@._require_role_perms(bigint, bigint) IS 'internal: no one grants permissions they lack';
 
 -- _resolve_role(org, role_name): see sql/access_policy_roles.sql

@@ -6,5 +6,7 @@ CREATE TRIGGER assignment_guard BEFORE INSERT OR UPDATE OF org_id, role_id ON @e
 -- internal functions: executable by their owner only, as in a fresh install
 REVOKE ALL ON FUNCTION
 	@extschema@._holds(bigint, text),
+	@extschema@._require(bigint, text),
+	@extschema@._require_role_perms(bigint, bigint),
 	@extschema@._assignment_guard()
 FROM PUBLIC;

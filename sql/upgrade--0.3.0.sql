@@ -8,8 +8,11 @@
 CREATE INDEX orgs_children_idx ON @extschema@.orgs (parent_id) INCLUDE (id);
 DROP INDEX @extschema@.orgs_parent_idx;
 
--- _holds and _assignment_guard are C functions now (the write path of a
--- grant): defined again below, the trigger again in the post part
+-- _holds, _require, _require_role_perms and _assignment_guard are C
+-- functions now (the write path of a grant): defined again below, the
+-- trigger again in the post part
 DROP FUNCTION @extschema@._holds(bigint, text);
+DROP FUNCTION @extschema@._require(bigint, text);
+DROP FUNCTION @extschema@._require_role_perms(bigint, bigint);
 DROP TRIGGER assignment_guard ON @extschema@.assignments;
 DROP FUNCTION @extschema@._assignment_guard();

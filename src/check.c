@@ -290,30 +290,6 @@ can(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(result);
 }
 
-PG_FUNCTION_INFO_V1(holds);
-
-/*
- * holds(org_id, permission): does the acting user hold permission at the org
- * through a role assignment there or above (support access not counted)?
- * The test of every administration function (_holds in SQL); an unknown
- * permission is held by nobody.
- */
-Datum
-holds(PG_FUNCTION_ARGS)
-{
-	char	   *perm;
-	int			idx;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_BOOL(false);
-	ApBeginCheck();
-	perm = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	idx = ApPermissionIndex(perm, true);
-	if (idx < 0 || !ApHaveUser())
-		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(bms_is_member(idx, ApOrgRolePermissions(PG_GETARG_INT64(0))));
-}
-
 PG_FUNCTION_INFO_V1(can_resource);
 
 /* can_resource(resource_id, permission): on the resource, via org or grant. */
