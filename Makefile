@@ -80,7 +80,7 @@ PARTS_NEW     = sql/$(EXTENSION)_channels.sql
 INSTALL_PARTS = $(PARTS_0_3_0) $(PARTS_NEW) sql/$(EXTENSION)_comments.sql
 # functions of the 0.3.0 parts that the newest version changed or added
 # (dropped first by sql/upgrade--0.3.0.sql where they existed)
-REDEFINED_0_3_0 = _assignment_guard _holds _require _require_role_perms
+REDEFINED_0_3_0 = _assignment_guard _holds _org_guard _require _require_role_perms
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 

@@ -367,15 +367,22 @@ BEGIN
 		END IF;
 	END IF;
 	IF TG_OP = 'UPDATE' AND NEW.parent_id IS DISTINCT FROM OLD.parent_id THEN
-		-- a custom role stays usable only below the org that defines it
-		PERFORM 1
-		  FROM @extschema@.assignments a
-		  JOIN @extschema@.roles r ON r.id = a.role_id
-		 WHERE r.org_id IS NOT NULL
-		   AND @extschema@._org_is_descendant(a.org_id, NEW.id)
-		   AND NOT @extschema@._org_is_descendant(r.org_id, NEW.id)
-		   AND (NEW.parent_id IS NULL OR NOT @extschema@._org_is_descendant(NEW.parent_id, r.org_id));
-		IF FOUND THEN
+		-- a custom role stays usable only below the org that defines it: the
+		-- assignments of the moved subtree (read down from the org, so that a
+		-- move costs its subtree, not the world)
+		IF EXISTS (
+			WITH RECURSIVE subtree (id) AS (
+				SELECT NEW.id
+				UNION
+				SELECT o.id FROM @extschema@.orgs o JOIN subtree s ON o.parent_id = s.id
+			)
+			SELECT 1
+			  FROM subtree s
+			  JOIN @extschema@.assignments a ON a.org_id = s.id
+			  JOIN @extschema@.roles r ON r.id = a.role_id
+			 WHERE r.org_id IS NOT NULL
+			   AND NOT @extschema@._org_is_descendant(r.org_id, NEW.id)
+			   AND (NEW.parent_id IS NULL OR NOT @extschema@._org_is_descendant(NEW.parent_id, r.org_id))) THEN
 			RAISE EXCEPTION 'cannot move org %: custom roles defined above it are assigned in its subtree', NEW.id
 				USING ERRCODE = 'integrity_constraint_violation',
 					  HINT = 'Revoke those assignments first, or move the org within the subtree of the org that defines the role.';

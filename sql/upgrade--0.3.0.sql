@@ -16,3 +16,8 @@ DROP FUNCTION @extschema@._require(bigint, text);
 DROP FUNCTION @extschema@._require_role_perms(bigint, bigint);
 DROP TRIGGER assignment_guard ON @extschema@.assignments;
 DROP FUNCTION @extschema@._assignment_guard();
+
+-- _org_guard reads the moved subtree's assignments instead of every
+-- custom-role assignment of the world
+DROP TRIGGER org_guard ON @extschema@.orgs;
+DROP FUNCTION @extschema@._org_guard();
