@@ -135,11 +135,11 @@ $$;
 -- The cases
 ------------------------------------------------------------------------------
 
--- constant arrays of the orgs where u_most and u_sel hold responses.view,
+-- constant arrays of the orgs where the named users hold responses.view,
 -- computed by the reference model (the run script checks the engine agrees)
 CREATE TABLE bench.allowed AS
 SELECT u AS ap_user, ap_ref.orgs_with(u, 'responses.view', now()) AS orgs
-  FROM unnest(ARRAY['u_most', 'u_sel', 'u_all', 'u_deep', 'u_res']) u;
+  FROM unnest(ARRAY['u_most', 'u_sel', 'u_all', 'u_deep', 'u_res', 'u_one', 'u_heavy']) u;
 CREATE TABLE bench.allowed_res AS
 SELECT 'u_res'::text AS ap_user, b.id AS root, ap_ref.resources_with('u_res', b.id, 'responses.view', now()) AS ids
   FROM bench.big b WHERE b.what = 'app';
