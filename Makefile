@@ -97,7 +97,8 @@ test:
 demo:
 	@test/demo
 
-# Benchmark against baselines measured in the same run (BENCH_SCALE=small|full).
+# Benchmark against baselines measured in the same run (BENCH_SCALE=small|full|large;
+# large: 1,000,000 orgs, about 40 minutes, not in CI).
 BENCH_SCALE ?= full
 bench:
 	@BENCH_SCALE=$(BENCH_SCALE) test/bench/run
