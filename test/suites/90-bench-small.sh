@@ -6,8 +6,7 @@
 # runs it and counts as passed when the benchmark completed: it exited 0
 # (it exits non-zero when it cannot run or an answer is wrong), printed one
 # line for every target of the issues (T1-T9 of #5, S1-S5 of #14), and its
-# summary line.  Which targets
-# passed is shown, not judged.
+# summary line.  Which targets passed is shown, not judged.
 
 set -uo pipefail
 . test/lib.sh
