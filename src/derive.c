@@ -298,8 +298,10 @@ ApOrgsWithPermission(int perm_index, int *count)
 		node->mark = ApOrgMark;
 		if (sp == scap)
 		{
+			/* load holds up to a level too: both grow together */
 			scap *= 2;
 			stack = repalloc_huge(stack, sizeof(OrgNode *) * scap);
+			load = repalloc_huge(load, sizeof(OrgNode *) * scap);
 		}
 		stack[sp++] = node;
 	}

@@ -176,3 +176,23 @@ SELECT count(*) FILTER (WHERE access_policy.can(x, 'settings.view')) AS allowed_
 RESET client_min_messages;
 SELECT cardinality(access_policy.orgs_with('settings.view')) AS orgs_with_lists;
 SELECT access_policy.clear_user(false);
+
+-- a user of many orgs: orgs_with lists the subtrees of 100 assignments (a
+-- level of more orgs than a listing starts with room for), the same as the
+-- tree read with a recursive query
+INSERT INTO access_policy.orgs (id, name, parent_id)
+SELECT 9200 + i, 'Cache Many ' || i, NULL FROM generate_series(0, 99) i;
+INSERT INTO access_policy.orgs (id, name, parent_id)
+SELECT 9300 + i, 'Cache Many Team ' || i, 9200 + i FROM generate_series(0, 99) i;
+SELECT access_policy.create_user('cache_many');
+INSERT INTO access_policy.assignments (user_id, org_id, role_id)
+SELECT 'cache_many', 9200 + i, 3 FROM generate_series(0, 99) i;
+SELECT access_policy.set_user('cache_many', false);
+SELECT cardinality(access_policy.orgs_with('settings.view')) AS listed,
+       access_policy.orgs_with('settings.view') = ARRAY(
+         WITH RECURSIVE d (id) AS (
+           SELECT org_id FROM access_policy.assignments WHERE user_id = 'cache_many'
+           UNION
+           SELECT o.id FROM access_policy.orgs o JOIN d ON o.parent_id = d.id)
+         SELECT id FROM d ORDER BY id) AS same_as_the_tree;
+SELECT access_policy.clear_user(false);
