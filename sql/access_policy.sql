@@ -353,6 +353,11 @@ CREATE FUNCTION @extschema@._org_guard()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+-- the moved subtree is read down through orgs_children_idx, an index probe
+-- per org, whatever the statistics say (a hash join would read the whole
+-- table once per level: minutes for a 20,000-deep chain)
+SET enable_hashjoin = off
+SET enable_mergejoin = off
 AS $$
 BEGIN
 	IF NEW.parent_id IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.parent_id IS DISTINCT FROM OLD.parent_id) THEN
