@@ -41,7 +41,7 @@
 /*
  * The org tree is read lazily, one org at a time: a check reads the chain
  * from the org up to its root (ApGetOrgNodeWalk), a listing reads the child
- * lists of the subtrees it walks down (ApLoadChildren) through orgs_parent_idx.
+ * lists of the subtrees it walks down (ApLoadChildren) through orgs_children_idx.
  * Only support staff, for whom any org may be open, read the whole tree
  * (ApLoadAllOrgs).  Whatever is read is touched (OrgTouch), so that only the
  * writes to those orgs make this backend read them again.
@@ -433,7 +433,7 @@ CompareOrgNodes(const void *a, const void *b)
 /*
  * ApLoadChildren reads the child lists of the np existing orgs ps (none of
  * them loaded yet), and the rows of the children not read yet, in one
- * forward pass over orgs_parent_idx in parent order: the scan descends the
+ * forward pass over orgs_children_idx in parent order: the scan descends the
  * index once and again only where the next parent asked about is farther
  * than AP_CHILD_SKIP entries away, so that the orgs of a level of a subtree
  * cost about one index entry each, a leaf nothing more than the entry it

@@ -49,7 +49,7 @@ typedef struct OrgNode
 } OrgNode;
 
 /*
- * ChildScan: a forward scan of orgs_parent_idx that reads the child lists of
+ * ChildScan: a forward scan of orgs_children_idx that reads the child lists of
  * many orgs in one pass (ApLoadChildren).  With the index's INCLUDE (id)
  * column (0.4.0) a child on an all-visible heap page is read from the index
  * alone, as an index-only scan does.
