@@ -41,7 +41,8 @@
 /*
  * The org tree is read lazily, one org at a time: a check reads the chain
  * from the org up to its root (ApGetOrgNodeWalk), a listing reads the child
- * lists of the subtrees it walks down (ApLoadChildren) through orgs_children_idx.
+ * lists of the subtrees it walks down (ApLoadChildren) through
+ * orgs_children_idx.
  * Only support staff, for whom any org may be open, read the whole tree
  * (ApLoadAllOrgs).  Whatever is read is touched (OrgTouch), so that only the
  * writes to those orgs make this backend read them again.
