@@ -18,6 +18,7 @@
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "parser/parse_relation.h"
+#include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -76,11 +77,12 @@ SignalOrg(int64 org_id)
 }
 
 /*
- * OrgColumn: the column the trigger's argument i names, which must hold org
- * ids (bigint).
+ * TriggerColumn: the column the trigger's argument i names, which must be of
+ * type typid and hold ids of the kind named by what ("org ids", "user
+ * ids"); anything else is an error, never a misread datum.
  */
 static AttrNumber
-OrgColumn(Relation rel, Trigger *trigger, int i)
+TriggerColumn(Relation rel, Trigger *trigger, int i, Oid typid, const char *what)
 {
 	const char *col = trigger->tgargs[i];
 	AttrNumber	att = attnameAttNum(rel, col, false);
@@ -90,15 +92,15 @@ OrgColumn(Relation rel, Trigger *trigger, int i)
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" of relation \"%s\" does not exist", col,
 						RelationGetRelationName(rel)),
-				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as a column of org ids.",
-						   trigger->tgname)));
-	if (TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid != INT8OID)
+				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as %s column of %s.",
+						   trigger->tgname, typid == TEXTOID ? "the" : "a", what)));
+	if (TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid != typid)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column \"%s\" of relation \"%s\" is not of type bigint", col,
-						RelationGetRelationName(rel)),
-				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as a column of org ids.",
-						   trigger->tgname)));
+				 errmsg("column \"%s\" of relation \"%s\" is not of type %s", col,
+						RelationGetRelationName(rel), format_type_be(typid)),
+				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as %s column of %s.",
+						   trigger->tgname, typid == TEXTOID ? "the" : "a", what)));
 	return att;
 }
 
@@ -109,7 +111,8 @@ SignalOrgsOf(Relation rel, Trigger *trigger, HeapTuple tup)
 	for (int i = 0; i < trigger->tgnargs; i++)
 	{
 		bool		isnull;
-		Datum		d = heap_getattr(tup, OrgColumn(rel, trigger, i), RelationGetDescr(rel), &isnull);
+		Datum		d = heap_getattr(tup, TriggerColumn(rel, trigger, i, INT8OID, "org ids"),
+								 RelationGetDescr(rel), &isnull);
 
 		if (!isnull)
 			SignalOrg(DatumGetInt64(d));
@@ -126,33 +129,6 @@ IsPolicyTable(Oid relid)
 		relid == ApCatalog.resource_grants || relid == ApCatalog.login_roles ||
 		relid == ApCatalog.protected_tables || relid == ApCatalog.support_settings ||
 		relid == ApCatalog.support_overrides;
-}
-
-/*
- * UserColumn: the column the trigger's argument names, which must hold user
- * ids (text); anything else is an error, never a misread datum.
- */
-static AttrNumber
-UserColumn(Relation rel, Trigger *trigger)
-{
-	const char *col = trigger->tgargs[0];
-	AttrNumber	att = attnameAttNum(rel, col, false);
-
-	if (att == InvalidAttrNumber)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of relation \"%s\" does not exist", col,
-						RelationGetRelationName(rel)),
-				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as the column of user ids.",
-						   trigger->tgname)));
-	if (TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid != TEXTOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column \"%s\" of relation \"%s\" is not of type text", col,
-						RelationGetRelationName(rel)),
-				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as the column of user ids.",
-						   trigger->tgname)));
-	return att;
 }
 
 /* SignalPart: the signal relation for a whole table; InvalidOid if none. */
@@ -234,7 +210,7 @@ invalidate_trigger(PG_FUNCTION_ARGS)
 	}
 	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && trigdata->tg_trigger->tgnargs > 0)
 	{
-		AttrNumber	att = UserColumn(rel, trigdata->tg_trigger);
+		AttrNumber	att = TriggerColumn(rel, trigdata->tg_trigger, 0, TEXTOID, "user ids");
 
 		SignalUserOf(rel, trigdata->tg_trigtuple, att);
 		if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
