@@ -16,6 +16,7 @@ OBJS = \
 	src/identity.o \
 	src/invalidate.o \
 	src/invitations.o \
+	src/keys.o \
 	src/memo.o \
 	src/orgs.o \
 	src/planner_support.o \
@@ -32,9 +33,11 @@ $(OBJS): $(wildcard src/*.h)
 
 # Install script of the newest version and the upgrade script to it are
 # generated (see below); install scripts of earlier releases are frozen files.
-DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.3.0--$(EXTVERSION).sql
+DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.4.0--$(EXTVERSION).sql
 DATA         = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.2.0.sql sql/$(EXTENSION)--0.3.0.sql \
-			   sql/$(EXTENSION)--0.1.0--0.2.0.sql sql/$(EXTENSION)--0.2.0--0.3.0.sql
+			   sql/$(EXTENSION)--0.4.0.sql \
+			   sql/$(EXTENSION)--0.1.0--0.2.0.sql sql/$(EXTENSION)--0.2.0--0.3.0.sql \
+			   sql/$(EXTENSION)--0.3.0--0.4.0.sql
 
 # Regression tests: inputs in test/sql, expected output at top level.
 REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine docs_quickstart
@@ -60,34 +63,35 @@ include $(PGXS)
 # revokes and grants its own objects at its end.  comments.sql comes last and
 # documents every object (COMMENT ON), in both scripts.
 #
-# Versions: the install scripts of earlier releases (0.1.0, 0.2.0, 0.3.0)
-# and the upgrade scripts between them are frozen files.  The upgrade script
+# Versions: the install scripts of earlier releases (0.1.0 to 0.4.0) and
+# the upgrade scripts between them are frozen files.  The upgrade script
 # from the last release to the newest version is generated:
-#   sql/upgrade--0.3.0.sql       drops what changed (hand-written)
-#   REDEFINED_0_3_0 functions    their definitions, taken from the parts
+#   sql/upgrade--0.4.0.sql       drops what changed (hand-written), noting
+#                                the privileges granted on it
+#   REDEFINED_0_4_0 functions    their definitions, taken from the parts
 #                                (sql/redefine.awk), so each is written once
-#   sql/upgrade--0.3.0-post.sql  grants, triggers and views of those again
-#   PARTS_NEW                    parts that are new since 0.3.0
+#   sql/upgrade--0.4.0-post.sql  privileges and triggers of those again
+#   PARTS_NEW                    parts that are new since 0.4.0
 #   comments.sql                 COMMENT ON everything, as in a fresh install
 # The upgrade test (test/suites/20-upgrade.sh) compares the catalog after
 # CREATE EXTENSION ... VERSION 'R' + ALTER EXTENSION ... UPDATE with a fresh
 # install of the newest version, for every earlier release R.
-PARTS_0_3_0   = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTENSION)_support.sql \
+PARTS_0_4_0   = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTENSION)_support.sql \
 				sql/$(EXTENSION)_team.sql sql/$(EXTENSION)_signals.sql sql/$(EXTENSION)_roles.sql \
 				sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql sql/$(EXTENSION)_tenant.sql \
-				sql/$(EXTENSION)_guard.sql
-PARTS_NEW     = sql/$(EXTENSION)_channels.sql
-INSTALL_PARTS = $(PARTS_0_3_0) $(PARTS_NEW) sql/$(EXTENSION)_comments.sql
-# functions of the 0.3.0 parts that the newest version changed or added
-# (dropped first by sql/upgrade--0.3.0.sql where they existed)
-REDEFINED_0_3_0 = _assignment_guard _holds _org_guard _require _require_role_perms
+				sql/$(EXTENSION)_guard.sql sql/$(EXTENSION)_channels.sql
+PARTS_NEW     = sql/$(EXTENSION)_keys.sql
+INSTALL_PARTS = $(PARTS_0_4_0) $(PARTS_NEW) sql/$(EXTENSION)_comments.sql
+# functions of the 0.4.0 parts that the newest version changed
+# (dropped first by sql/upgrade--0.4.0.sql)
+REDEFINED_0_4_0 = create_org create_resource protect_table explain explain_resource
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 
-sql/$(EXTENSION)--0.3.0--$(EXTVERSION).sql: sql/upgrade--0.3.0.sql sql/upgrade--0.3.0-post.sql sql/redefine.awk $(INSTALL_PARTS)
-	{ cat sql/upgrade--0.3.0.sql \
-	  && awk -v names="$(REDEFINED_0_3_0)" -f sql/redefine.awk $(PARTS_0_3_0) \
-	  && cat sql/upgrade--0.3.0-post.sql $(PARTS_NEW) sql/$(EXTENSION)_comments.sql; } > $@ || { rm -f $@; exit 1; }
+sql/$(EXTENSION)--0.4.0--$(EXTVERSION).sql: sql/upgrade--0.4.0.sql sql/upgrade--0.4.0-post.sql sql/redefine.awk $(INSTALL_PARTS)
+	{ cat sql/upgrade--0.4.0.sql \
+	  && awk -v names="$(REDEFINED_0_4_0)" -f sql/redefine.awk $(PARTS_0_4_0) \
+	  && cat sql/upgrade--0.4.0-post.sql $(PARTS_NEW) sql/$(EXTENSION)_comments.sql; } > $@ || { rm -f $@; exit 1; }
 
 .PHONY: test demo bench valgrind fuzz
 # The README's two commands (both work on a fresh Debian 12 machine as root).

@@ -727,7 +727,8 @@ COMMENT ON FUNCTION @extschema@.register_permission(text, boolean, text) IS
 -- Administration: orgs
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.create_org(name text, parent_id bigint DEFAULT NULL, id bigint DEFAULT NULL)
+CREATE FUNCTION @extschema@.create_org(name text, parent_id bigint DEFAULT NULL, id bigint DEFAULT NULL,
+									   key text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -735,6 +736,7 @@ AS $$
 DECLARE
 	new_id bigint;
 	me text := @extschema@.current_user_id();
+	violated text;
 BEGIN
 	IF parent_id IS NOT NULL THEN
 		PERFORM @extschema@._require(parent_id, 'org.manage');
@@ -752,11 +754,11 @@ BEGIN
 				  HINT = 'Leave id NULL: the id comes from the sequence.  Explicit ids are for migrations and restores.';
 	END IF;
 	IF id IS NULL THEN
-		INSERT INTO @extschema@.orgs (name, parent_id, created_by)
-		VALUES (create_org.name, create_org.parent_id, me) RETURNING orgs.id INTO new_id;
+		INSERT INTO @extschema@.orgs (name, parent_id, created_by, key)
+		VALUES (create_org.name, create_org.parent_id, me, create_org.key) RETURNING orgs.id INTO new_id;
 	ELSE
-		INSERT INTO @extschema@.orgs (id, name, parent_id, created_by)
-		VALUES (create_org.id, create_org.name, create_org.parent_id, me) RETURNING orgs.id INTO new_id;
+		INSERT INTO @extschema@.orgs (id, name, parent_id, created_by, key)
+		VALUES (create_org.id, create_org.name, create_org.parent_id, me, create_org.key) RETURNING orgs.id INTO new_id;
 	END IF;
 	-- whoever creates a top-level org administers it
 	IF parent_id IS NULL AND me IS NOT NULL THEN
@@ -766,17 +768,28 @@ BEGIN
 	RETURN new_id;
 EXCEPTION
 	WHEN unique_violation THEN
+		GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
+		IF violated = 'orgs_key_idx' THEN
+			RAISE EXCEPTION 'org key "%" is already taken', key
+				USING ERRCODE = 'unique_violation';
+		END IF;
 		RAISE EXCEPTION 'org id % already exists', COALESCE(id::text, '(from the sequence)')
 			USING ERRCODE = 'unique_violation',
 				  HINT = 'Explicit org ids can collide with the id sequence; choose unused ids or move the sequence past them with setval().';
 	WHEN check_violation OR not_null_violation THEN
+		GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
+		IF violated = 'orgs_key_check' THEN
+			RAISE EXCEPTION 'invalid org key "%"', key
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'A key is 1 to 256 bytes as text.';
+		END IF;
 		RAISE EXCEPTION 'invalid org name "%"', name
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'An org name is 1 to 200 characters.';
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.create_org(text, bigint, bigint) IS
-'create an org; a child needs org.manage at the parent; the creator of a top-level org becomes its Admin; an explicit id only for a superuser acting as no user';
+COMMENT ON FUNCTION @extschema@.create_org(text, bigint, bigint, text) IS
+'create an org, with the application''s key if given (text of the configured org key type); a child needs org.manage at the parent; the creator of a top-level org becomes its Admin; an explicit id only for a superuser acting as no user';
 
 CREATE FUNCTION @extschema@.rename_org(org_id bigint, name text)
 RETURNS void
@@ -1273,13 +1286,15 @@ $$;
 COMMENT ON FUNCTION @extschema@.set_kind_action(text, text, text[]) IS
 'declare the permissions an action on a resource kind needs, e.g. (''page'', ''open'', {app_platform.view,form.view}) (superuser)';
 
-CREATE FUNCTION @extschema@.create_resource(org_id bigint, kind text, name text, parent_id bigint DEFAULT NULL)
+CREATE FUNCTION @extschema@.create_resource(org_id bigint, kind text, name text, parent_id bigint DEFAULT NULL,
+										    key text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	rid bigint;
+	violated text;
 BEGIN
 	PERFORM @extschema@._require(org_id, 'resources.manage');
 	PERFORM @extschema@._org_exists(org_id);
@@ -1289,22 +1304,32 @@ BEGIN
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'Declare it with access_policy.create_resource_kind().';
 	END IF;
-	INSERT INTO @extschema@.resources (org_id, kind, name, parent_id)
-	VALUES (create_resource.org_id, create_resource.kind, create_resource.name, create_resource.parent_id)
+	INSERT INTO @extschema@.resources (org_id, kind, name, parent_id, key)
+	VALUES (create_resource.org_id, create_resource.kind, create_resource.name, create_resource.parent_id,
+			create_resource.key)
 	RETURNING id INTO rid;
 	RETURN rid;
 EXCEPTION
 	WHEN foreign_key_violation THEN
 		RAISE EXCEPTION 'parent resource % does not exist', parent_id
 			USING ERRCODE = 'undefined_object';
+	WHEN unique_violation THEN
+		RAISE EXCEPTION 'resource key "%" is already taken', key
+			USING ERRCODE = 'unique_violation';
 	WHEN check_violation OR not_null_violation THEN
+		GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
+		IF violated = 'resources_key_check' THEN
+			RAISE EXCEPTION 'invalid resource key "%"', key
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'A key is 1 to 256 bytes as text.';
+		END IF;
 		RAISE EXCEPTION 'invalid resource name "%"', name
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'A resource name is 1 to 200 characters.';
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.create_resource(bigint, text, text, bigint) IS
-'create a resource in an org, optionally below a parent resource of the same org (resources.manage there)';
+COMMENT ON FUNCTION @extschema@.create_resource(bigint, text, text, bigint, text) IS
+'create a resource in an org, with the application''s key if given, optionally below a parent resource of the same org (resources.manage there)';
 
 CREATE FUNCTION @extschema@.delete_resource(resource_id bigint)
 RETURNS void
@@ -1573,8 +1598,8 @@ BEGIN
 	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
 	FOR allowed, path, expires_at IN
 		SELECT p.active,
-			   format('%s holds %s at org %s%s (assignment %s)%s', subject, p.role_name, p.held_at,
-					  CASE WHEN p.distance = 0 THEN '' ELSE format(', %s level(s) above org %s', p.distance, org_id) END,
+			   format('%s holds %s at org %s%s (assignment %s)%s', subject, p.role_name, @extschema@._org_label(p.held_at),
+					  CASE WHEN p.distance = 0 THEN '' ELSE format(', %s level(s) above org %s', p.distance, @extschema@._org_label(org_id)) END,
 					  p.assignment_id, COALESCE(': ' || p.inactive_reason, '')),
 			   p.expires_at
 		  FROM @extschema@._org_paths(subject, org_id) p
@@ -1586,8 +1611,8 @@ BEGIN
 	END LOOP;
 	FOR allowed, path, expires_at IN
 		SELECT true,
-			   format('%s is support staff and org %s has %s support access (%s%s)', subject, org_id, s.level,
-					  s.source, COALESCE(', set on org ' || s.source_org_id, '')),
+			   format('%s is support staff and org %s has %s support access (%s%s)', subject, @extschema@._org_label(org_id), s.level,
+					  s.source, COALESCE(', set on org ' || @extschema@._org_label(s.source_org_id), '')),
 			   s.expires_at
 		  FROM @extschema@._support_paths(subject, org_id) s
 		 WHERE s.permission = explain.permission
@@ -1601,7 +1626,7 @@ BEGIN
 		path := CASE
 			WHEN subject IS NULL THEN 'no user is acting'
 			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.orgs o WHERE o.id = org_id) THEN format('org %s does not exist', COALESCE(org_id::text, 'NULL'))
-			ELSE format('%s holds no valid role carrying %s at org %s or above it', subject, permission, org_id) END;
+			ELSE format('%s holds no valid role carrying %s at org %s or above it', subject, permission, @extschema@._org_label(org_id)) END;
 		RETURN NEXT;
 	END IF;
 END;
@@ -1623,12 +1648,12 @@ BEGIN
 		SELECT p.active,
 			   CASE WHEN p.source = 'org'
 					THEN format('%s holds %s at org %s, whose resources include %s (assignment %s)%s',
-								subject, p.role_name, p.held_at, resource_id, p.assignment_id,
+								subject, p.role_name, @extschema@._org_label(p.held_at), @extschema@._resource_label(resource_id), p.assignment_id,
 								COALESCE(': ' || p.inactive_reason, ''))
 					ELSE format('grant %s gives %s held at org %s on resource %s%s; %s holds %s at org %s (assignment %s)%s',
-								p.grant_id, p.role_name, p.authorized_org, p.granted_on,
-								CASE WHEN p.granted_on = resource_id THEN '' ELSE format(', above %s', resource_id) END,
-								subject, p.role_name, p.held_at, p.assignment_id,
+								p.grant_id, p.role_name, @extschema@._org_label(p.authorized_org), @extschema@._resource_label(p.granted_on),
+								CASE WHEN p.granted_on = resource_id THEN '' ELSE format(', above %s', @extschema@._resource_label(resource_id)) END,
+								subject, p.role_name, @extschema@._org_label(p.held_at), p.assignment_id,
 								COALESCE(': ' || p.inactive_reason, '')) END,
 			   p.expires_at
 		  FROM @extschema@._resource_paths(subject, resource_id) p
@@ -1642,7 +1667,7 @@ BEGIN
 	FOR allowed, path, expires_at IN
 		SELECT true,
 			   format('%s is support staff and org %s, whose resources include %s, has %s support access (%s%s)',
-					  subject, r.org_id, resource_id, s.level, s.source, COALESCE(', set on org ' || s.source_org_id, '')),
+					  subject, @extschema@._org_label(r.org_id), @extschema@._resource_label(resource_id), s.level, s.source, COALESCE(', set on org ' || @extschema@._org_label(s.source_org_id), '')),
 			   s.expires_at
 		  FROM @extschema@.resources r, @extschema@._support_paths(subject, r.org_id) s
 		 WHERE r.id = resource_id AND s.permission = explain_resource.permission
@@ -1722,7 +1747,8 @@ COMMENT ON FUNCTION @extschema@.who_can_resource(text, bigint) IS
 CREATE FUNCTION @extschema@.protect_table(tbl regclass, org_column name,
 										  read_permission text, write_permission text,
 										  resource_column name DEFAULT NULL,
-										  force boolean DEFAULT false)
+										  force boolean DEFAULT false,
+										  by_key boolean DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1732,6 +1758,9 @@ DECLARE
 	kind "char";
 	persistence "char";
 	coltype regtype;
+	org_key_type regtype;
+	res_key_type regtype;
+	accepted text;
 	read_expr text;
 	write_expr text;
 	pol name;
@@ -1760,13 +1789,31 @@ BEGIN
 		RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	PERFORM @extschema@._check_permissions_exist(ARRAY[read_permission, write_permission]);
+	SELECT t.type INTO org_key_type FROM @extschema@.key_types t WHERE t.kind = 'org';
+	SELECT t.type INTO res_key_type FROM @extschema@.key_types t WHERE t.kind = 'resource';
 	SELECT a.atttypid INTO coltype FROM pg_catalog.pg_attribute a
 	 WHERE a.attrelid = tbl AND a.attname = org_column AND a.attnum > 0 AND NOT a.attisdropped;
 	IF coltype IS NULL THEN
 		RAISE EXCEPTION 'column "%" of table % does not exist', org_column, tbl USING ERRCODE = 'undefined_column';
-	ELSIF coltype <> 'bigint'::regtype THEN
+	END IF;
+	-- the org column holds org ids (bigint) or the application's org keys (a
+	-- column of the configured org key type); by_key NULL decides by its type
+	IF by_key IS NULL THEN
+		by_key := coltype <> 'bigint'::regtype;
+	END IF;
+	accepted := CASE WHEN org_key_type IS NULL THEN 'bigint (org ids); no org key type is configured'
+					 ELSE format('bigint (org ids) or %s (org keys)', org_key_type) END;
+	IF by_key AND (org_key_type IS NULL OR coltype <> org_key_type) THEN
+		RAISE EXCEPTION 'org column "%" of table % has type %, which is not the org key type', org_column, tbl, coltype
+			USING ERRCODE = 'datatype_mismatch',
+				  DETAIL = format('An org column is of type %s.', accepted),
+				  HINT = CASE WHEN org_key_type IS NULL
+							  THEN format('Configure the type of the application''s org keys: SELECT access_policy.set_key_type(''org'', %L).', coltype::text)
+							  ELSE 'Protect a column of the org key type; an index on it lets the policy use index scans.' END;
+	ELSIF NOT by_key AND coltype <> 'bigint'::regtype THEN
 		RAISE EXCEPTION 'org column "%" of table % has type %, not bigint', org_column, tbl, coltype
 			USING ERRCODE = 'datatype_mismatch',
+				  DETAIL = format('An org column is of type %s.', accepted),
 				  HINT = 'Org ids are bigint; an index on a bigint column lets the policy use index scans.';
 	END IF;
 	IF resource_column IS NOT NULL THEN
@@ -1775,15 +1822,26 @@ BEGIN
 		 WHERE a.attrelid = tbl AND a.attname = resource_column AND a.attnum > 0 AND NOT a.attisdropped;
 		IF coltype IS NULL THEN
 			RAISE EXCEPTION 'column "%" of table % does not exist', resource_column, tbl USING ERRCODE = 'undefined_column';
-		ELSIF coltype <> 'bigint'::regtype THEN
+		ELSIF by_key AND (res_key_type IS NULL OR coltype <> res_key_type) THEN
+			RAISE EXCEPTION 'resource column "%" of table % has type %, which is not the resource key type', resource_column, tbl, coltype
+				USING ERRCODE = 'datatype_mismatch',
+					  DETAIL = CASE WHEN res_key_type IS NULL THEN 'No resource key type is configured.'
+									ELSE format('The resource column of a table protected by org keys is of type %s (resource keys).', res_key_type) END,
+					  HINT = 'Protected by keys, both columns hold keys; configure them with access_policy.set_key_type(''resource'', ...).';
+		ELSIF NOT by_key AND coltype <> 'bigint'::regtype THEN
 			RAISE EXCEPTION 'resource column "%" of table % has type %, not bigint', resource_column, tbl, coltype
-				USING ERRCODE = 'datatype_mismatch';
+				USING ERRCODE = 'datatype_mismatch',
+					  DETAIL = 'The resource column of a table protected by org ids is of type bigint (resource ids).';
 		END IF;
-		read_expr := format('@extschema@.can_row(%I, %I, %L)', org_column, resource_column, read_permission);
-		write_expr := format('@extschema@.can_row(%I, %I, %L)', org_column, resource_column, write_permission);
+		read_expr := format('@extschema@.%I(%I, %I, %L)', CASE WHEN by_key THEN 'can_row_key' ELSE 'can_row' END,
+							org_column, resource_column, read_permission);
+		write_expr := format('@extschema@.%I(%I, %I, %L)', CASE WHEN by_key THEN 'can_row_key' ELSE 'can_row' END,
+							 org_column, resource_column, write_permission);
 	ELSE
-		read_expr := format('@extschema@.can(%I, %L)', org_column, read_permission);
-		write_expr := format('@extschema@.can(%I, %L)', org_column, write_permission);
+		read_expr := format('@extschema@.%I(%I, %L)', CASE WHEN by_key THEN 'can_key' ELSE 'can' END,
+							org_column, read_permission);
+		write_expr := format('@extschema@.%I(%I, %L)', CASE WHEN by_key THEN 'can_key' ELSE 'can' END,
+							 org_column, write_permission);
 	END IF;
 
 	-- calling again replaces the policies this function created before
@@ -1820,8 +1878,8 @@ BEGIN
 		   forced = EXCLUDED.forced;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.protect_table(regclass, name, text, text, name, boolean) IS
-'protect a tenant table: RLS policies for SELECT (read permission) and INSERT/UPDATE/DELETE (write permission) on its org column; call again to change them';
+COMMENT ON FUNCTION @extschema@.protect_table(regclass, name, text, text, name, boolean, boolean) IS
+'protect a tenant table: RLS policies for SELECT (read permission) and INSERT/UPDATE/DELETE (write permission) on its org column (org ids, or with by_key the application''s org keys; NULL: keys unless the column is bigint); call again to change them';
 
 CREATE FUNCTION @extschema@.unprotect_table(tbl regclass)
 RETURNS void

@@ -74,6 +74,7 @@
 #include "cache_state.h"
 #include "catalog.h"
 #include "identity.h"
+#include "keys.h"
 #include "memo.h"
 #include "orgs.h"
 #include "resources.h"
@@ -206,7 +207,8 @@ ApRelcacheCallback(Datum arg, Oid relid)
 	/* the tables themselves: DDL, VACUUM, or a 0.1.0 schema's triggers */
 	else if (relid == ApCatalog.orgs || relid == ApCatalog.support_settings || relid == ApCatalog.support_overrides)
 		ApStaleOrgs = true;
-	else if (relid == ApCatalog.permissions || relid == ApCatalog.roles || relid == ApCatalog.role_permissions)
+	else if (relid == ApCatalog.permissions || relid == ApCatalog.roles || relid == ApCatalog.role_permissions ||
+			 (OidIsValid(ApCatalog.key_types) && relid == ApCatalog.key_types))
 		ApStaleRoles = true;
 	else if (relid == ApCatalog.users || relid == ApCatalog.login_roles || relid == ApCatalog.assignments)
 		ApStaleUser = true;
@@ -330,6 +332,7 @@ ApBeginCheck(void)
 		{
 			ApStaleRoles = false;
 			ApResetRoles();
+			ApResetKeyTypes();
 
 			/*
 			 * permission bits are numbered afresh: everything holding bits

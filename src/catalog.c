@@ -200,6 +200,28 @@ ApResolveRels(void)
 	r.lr_user_att = LookupAtt(r.login_roles, "user_id");
 	r.user_id_att = LookupAtt(r.users, "id");
 	ResolveSignals(&r);
+	r.key_types = get_relname_relid("key_types", r.nsp);
+	if (OidIsValid(r.key_types))
+	{
+		r.kt_kind_att = LookupAtt(r.key_types, "kind");
+		r.kt_type_att = LookupAtt(r.key_types, "type");
+		r.orgs_key_idx = LookupRel("orgs_key_idx");
+		r.resources_key_idx = LookupRel("resources_key_idx");
+		r.org_key_att = LookupAtt(r.orgs, "key");
+		r.res_key_att = LookupAtt(r.resources, "key");
+	}
+	r.can_key_fn = InvalidOid;
+	r.org_keys_with_fn = InvalidOid;
+	if (OidIsValid(r.key_types))
+	{
+		Oid			kw_args[2] = {TEXTOID, ANYCOMPATIBLEOID};
+		Oid			ck_args[2] = {ANYCOMPATIBLEOID, TEXTOID};
+
+		r.org_keys_with_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("org_keys_with")),
+											2, kw_args, false);
+		r.can_key_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("can_key")),
+									  2, ck_args, false);
+	}
 	r.orgs_with_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("orgs_with")),
 									1, argtypes, false);
 	r.valid = true;
@@ -210,4 +232,17 @@ Oid
 ApOrgsWithFunctionOid(void)
 {
 	return ApCatalog.orgs_with_fn;
+}
+
+Oid
+ApOrgKeysWithFunctionOid(void)
+{
+	return ApCatalog.org_keys_with_fn;
+}
+
+/* ApIsKeyCheck: is funcid can_key() (the planner support is shared)? */
+bool
+ApIsKeyCheck(Oid funcid)
+{
+	return OidIsValid(ApCatalog.can_key_fn) && funcid == ApCatalog.can_key_fn;
 }

@@ -49,6 +49,16 @@ typedef struct ApRels
 	Oid			support_overrides;
 	Oid			support_overrides_pkey;
 	Oid			orgs_with_fn;
+	/* tenant keys (0.5.0; InvalidOid and InvalidAttrNumber before) */
+	Oid			key_types;
+	Oid			orgs_key_idx;
+	Oid			resources_key_idx;
+	AttrNumber	kt_kind_att,
+				kt_type_att;
+	AttrNumber	org_key_att;
+	Oid			org_keys_with_fn;
+	Oid			can_key_fn;
+	AttrNumber	res_key_att;
 	/* signal relations (0.2.0; InvalidOid under a 0.1.0 schema) */
 	Oid			sig_orgs;
 	Oid			sig_roles;
@@ -106,5 +116,7 @@ extern ApRels ApCatalog;
 
 extern void ApResolveRels(void);
 extern Oid	ApOrgsWithFunctionOid(void);
+extern Oid	ApOrgKeysWithFunctionOid(void);
+extern bool ApIsKeyCheck(Oid funcid);
 
 #endif							/* AP_CATALOG_H */

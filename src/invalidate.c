@@ -128,7 +128,8 @@ IsPolicyTable(Oid relid)
 		relid == ApCatalog.resource_kinds || relid == ApCatalog.kind_actions || relid == ApCatalog.resources ||
 		relid == ApCatalog.resource_grants || relid == ApCatalog.login_roles ||
 		relid == ApCatalog.protected_tables || relid == ApCatalog.support_settings ||
-		relid == ApCatalog.support_overrides;
+		relid == ApCatalog.support_overrides ||
+		(OidIsValid(ApCatalog.key_types) && relid == ApCatalog.key_types);
 }
 
 /* SignalPart: the signal relation for a whole table; InvalidOid if none. */
@@ -139,7 +140,9 @@ SignalPart(Relation rel)
 
 	if (relid == ApCatalog.orgs || relid == ApCatalog.support_settings || relid == ApCatalog.support_overrides)
 		return ApCatalog.sig_orgs;
-	if (relid == ApCatalog.permissions || relid == ApCatalog.roles || relid == ApCatalog.role_permissions)
+	/* the key types are read with the roles part */
+	if (relid == ApCatalog.permissions || relid == ApCatalog.roles || relid == ApCatalog.role_permissions ||
+		relid == ApCatalog.key_types)
 		return ApCatalog.sig_roles;
 	if (relid == ApCatalog.resources || relid == ApCatalog.resource_grants)
 		return ApCatalog.sig_res;

@@ -33,6 +33,7 @@
 #include "cache_state.h"
 #include "catalog.h"
 #include "compat.h"
+#include "keys.h"
 #include "memo.h"
 #include "orgs.h"
 #include "scan.h"
@@ -75,6 +76,9 @@ static bool org_touched_all = false;	/* the whole tree is loaded */
 static uint64 org_arrived[AP_ORG_CHANNELS];
 static uint64 org_msg_seq = 0;
 
+/* the keys of orgs read so far, both ways (keys.c); reset with the tree */
+static KeyMap org_keys;
+
 void
 ApResetOrgs(void)
 {
@@ -84,6 +88,7 @@ ApResetOrgs(void)
 	org_negative = 0;
 	memset(org_touched, 0, sizeof(org_touched));
 	org_touched_all = false;
+	ApKeyMapInit(&org_keys, ApOrgContext);
 	ApResetMemo();
 }
 
@@ -717,4 +722,90 @@ ApOrgIsDescendantLatest(int64 org_id, int64 ancestor_id)
 	}
 	table_close(rel, AccessShareLock);
 	return result;
+}
+
+/*
+ * Org keys (0.5.0).  A key read is remembered with the org it names, and the
+ * org's channel is touched: a changed or removed key, and a deleted org,
+ * signal that channel (the invalidate_move and invalidate_row triggers), so
+ * the remembered key goes with the org part.  A key that names no org is not
+ * remembered: a new org's key cannot make anything remembered wrong.
+ */
+
+/* ApOrgIdByKey: the org with this canonical key, if there is one. */
+bool
+ApOrgIdByKey(const char *key, int64 *org_id)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
+	uint64		since = org_msg_seq;
+	bool		found = false;
+
+	if (!OidIsValid(ApCatalog.orgs_key_idx))
+		return false;
+	if (ApKeyMapId(&org_keys, key, org_id))
+		return true;
+	rel = table_open(ApCatalog.orgs, AccessShareLock);
+	ScanKeyInit(&skey, ApCatalog.org_key_att, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(key));
+	scan = systable_beginscan(rel, ApCatalog.orgs_key_idx, true, NULL, 1, &skey);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+
+		*org_id = DatumGetInt64(heap_getattr(tup, ApCatalog.org_id_att, RelationGetDescr(rel), &isnull));
+		found = true;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (found)
+	{
+		OrgTouch(*org_id, since);
+		ApKeyMapPut(&org_keys, ApOrgContext, *org_id, key);
+	}
+	return found;
+}
+
+/*
+ * ApOrgKeys: the canonical keys of n orgs (NULL where an org has none or
+ * does not exist), read with one scan kept open for those not read before.
+ */
+void
+ApOrgKeys(const int64 *ids, int n, const char **keys)
+{
+	KeyScan		ks = {0};
+	uint64		since = org_msg_seq;
+
+	for (int i = 0; i < n; i++)
+	{
+		HeapTuple	tup;
+
+		if (ApKeyMapKey(&org_keys, ids[i], &keys[i]))
+			continue;
+		keys[i] = NULL;
+		if (!OidIsValid(ApCatalog.orgs_key_idx))
+			continue;
+		if (!ks.open)
+		{
+			since = org_msg_seq;
+			ApKeyScanOpen(&ks, ApCatalog.orgs, ApCatalog.orgs_pkey, ApCatalog.org_id_att);
+		}
+		CHECK_FOR_INTERRUPTS();
+		tup = ApKeyScanFirst(&ks, ids[i]);
+		if (tup != NULL)
+		{
+			bool		isnull;
+			Datum		d = heap_getattr(tup, ApCatalog.org_key_att, RelationGetDescr(ks.heap), &isnull);
+			char	   *k = isnull ? NULL : TextDatumGetCString(d);
+
+			OrgTouch(ids[i], since);
+			ApKeyMapPut(&org_keys, ApOrgContext, ids[i], k);
+			ApKeyMapKey(&org_keys, ids[i], &keys[i]);
+			if (k)
+				pfree(k);
+		}
+	}
+	ApKeyScanClose(&ks);
 }

@@ -96,6 +96,10 @@ extern void ApOrgWalkEnd(OrgWalk *walk);
 extern void ApLoadChildren(OrgNode **ps, int np, OrgWalk *walk);
 extern void ApLoadAllOrgs(void);
 
+/* org keys (0.5.0): canonical text, see keys.c */
+extern bool ApOrgIdByKey(const char *key, int64 *org_id);
+extern void ApOrgKeys(const int64 *ids, int n, const char **keys);
+
 /* read the table, not the cache; call after ApBeginCheck() */
 extern double ApOrgCountEstimate(void);
 extern bool ApOrgIsDescendantLatest(int64 org_id, int64 ancestor_id);

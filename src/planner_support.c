@@ -154,13 +154,17 @@ can_support(PG_FUNCTION_ARGS)
 		FuncExpr   *array;
 		double		share;
 		bool		covered;
+		bool		by_key;
 
 		if (!IsA(clause, FuncExpr) || req->indexarg != 0 ||
 			req->index->relam != BTREE_AM_OID || list_length(clause->args) != 2)
 			PG_RETURN_POINTER(NULL);
 		leftop = linitial(clause->args);
 		lefttype = exprType(leftop);
-		opno = get_opfamily_member(req->opfamily, lefttype, INT8OID, BTEqualStrategyNumber);
+		ApBeginCheck();
+		by_key = ApIsKeyCheck(clause->funcid);
+		opno = get_opfamily_member(req->opfamily, lefttype, by_key ? lefttype : INT8OID,
+								   BTEqualStrategyNumber);
 		if (!OidIsValid(opno))
 			PG_RETURN_POINTER(NULL);
 		share = VisibleShare(req->root, clause->args);
@@ -170,16 +174,30 @@ can_support(PG_FUNCTION_ARGS)
 		if (share > AP_INDEX_SHARE && !covered)
 			PG_RETURN_POINTER(NULL);
 
-		array = makeFuncExpr(ApOrgsWithFunctionOid(), INT8ARRAYOID,
-							 list_make1(copyObject(lsecond(clause->args))),
-							 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+		if (by_key)
+		{
+			/* org_key = ANY (org_keys_with('p', NULL::<the column's type>)) */
+			Oid			arraytype = get_array_type(lefttype);
+			Oid			fn = ApOrgKeysWithFunctionOid();
+
+			if (!OidIsValid(arraytype) || !OidIsValid(fn))
+				PG_RETURN_POINTER(NULL);
+			array = makeFuncExpr(fn, arraytype,
+								 list_make2(copyObject(lsecond(clause->args)),
+											makeNullConst(lefttype, -1, exprCollation(leftop))),
+								 exprCollation(leftop), exprCollation(leftop), COERCE_EXPLICIT_CALL);
+		}
+		else
+			array = makeFuncExpr(ApOrgsWithFunctionOid(), INT8ARRAYOID,
+								 list_make1(copyObject(lsecond(clause->args))),
+								 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 		saop = makeNode(ScalarArrayOpExpr);
 		saop->opno = opno;
 		saop->opfuncid = get_opcode(opno);
 		saop->hashfuncid = InvalidOid;
 		saop->negfuncid = InvalidOid;
 		saop->useOr = true;
-		saop->inputcollid = InvalidOid;
+		saop->inputcollid = exprCollation(leftop);
 		saop->args = list_make2(copyObject(leftop), array);
 		saop->location = -1;
 

@@ -25,7 +25,9 @@
 
 #include "cache_state.h"
 #include "catalog.h"
+#include "keys.h"
 #include "resources.h"
+#include "scan.h"
 
 typedef struct ResOrgDone
 {
@@ -55,6 +57,9 @@ static int	res_negative = 0;	/* ApResHash nodes of ids that do not exist */
  * blocks leaves up to a third of the memory allocated but unused).
  */
 static MemoryContext ResHashContext = NULL;
+
+/* the keys of resources read so far, both ways (keys.c); reset with the part */
+static KeyMap res_keys;
 
 static void *
 ResHashAlloc(Size size)
@@ -89,6 +94,7 @@ ApResetRes(void)
 	kind_count = 0;
 	kind_cap = 0;
 	res_negative = 0;
+	ApKeyMapInit(&res_keys, ApResContext);
 }
 
 /* ReadGrant: a resource_grants row as a GrantRow. */
@@ -437,4 +443,75 @@ ApLoadOrgResources(int64 org_id)
 	PG_END_TRY();
 	pfree(ld->filled);
 	pfree(ld);
+}
+
+/*
+ * Resource keys (0.5.0).  Any write to resources throws the whole part away
+ * (sig_res), the keys read with it.
+ */
+
+/* ApResIdByKey: the resource with this canonical key, if there is one. */
+bool
+ApResIdByKey(const char *key, int64 *id)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
+	bool		found = false;
+
+	if (!OidIsValid(ApCatalog.resources_key_idx))
+		return false;
+	if (ApKeyMapId(&res_keys, key, id))
+		return true;
+	rel = table_open(ApCatalog.resources, AccessShareLock);
+	ScanKeyInit(&skey, ApCatalog.res_key_att, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(key));
+	scan = systable_beginscan(rel, ApCatalog.resources_key_idx, true, NULL, 1, &skey);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+
+		*id = DatumGetInt64(heap_getattr(tup, ApCatalog.res_id_att, RelationGetDescr(rel), &isnull));
+		found = true;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (found)
+		ApKeyMapPut(&res_keys, ApResContext, *id, key);
+	return found;
+}
+
+/* ApResKeys: the canonical keys of n resources (NULL: none). */
+void
+ApResKeys(const int64 *ids, int n, const char **keys)
+{
+	KeyScan		ks = {0};
+
+	for (int i = 0; i < n; i++)
+	{
+		HeapTuple	tup;
+
+		if (ApKeyMapKey(&res_keys, ids[i], &keys[i]))
+			continue;
+		keys[i] = NULL;
+		if (!OidIsValid(ApCatalog.resources_key_idx))
+			continue;
+		if (!ks.open)
+			ApKeyScanOpen(&ks, ApCatalog.resources, ApCatalog.resources_pkey, ApCatalog.res_id_att);
+		CHECK_FOR_INTERRUPTS();
+		tup = ApKeyScanFirst(&ks, ids[i]);
+		if (tup != NULL)
+		{
+			bool		isnull;
+			Datum		d = heap_getattr(tup, ApCatalog.res_key_att, RelationGetDescr(ks.heap), &isnull);
+			char	   *k = isnull ? NULL : TextDatumGetCString(d);
+
+			ApKeyMapPut(&res_keys, ApResContext, ids[i], k);
+			ApKeyMapKey(&res_keys, ids[i], &keys[i]);
+			if (k)
+				pfree(k);
+		}
+	}
+	ApKeyScanClose(&ks);
 }

@@ -60,4 +60,8 @@ extern void ApResetRes(void);
 extern ResNode *ApGetResNode(int64 id);
 extern void ApLoadOrgResources(int64 org_id);
 
+/* resource keys (0.5.0): canonical text, see keys.c */
+extern bool ApResIdByKey(const char *key, int64 *id);
+extern void ApResKeys(const int64 *ids, int n, const char **keys);
+
 #endif							/* AP_RESOURCES_H */

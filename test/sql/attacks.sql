@@ -27,7 +27,7 @@ GRANT INSERT ON atk_log TO PUBLIC;
 ------------------------------------------------------------------------------
 CREATE ROLE regress_evil;
 GRANT CREATE ON SCHEMA public TO regress_evil;
-GRANT EXECUTE ON FUNCTION access_policy.protect_table(regclass, name, text, text, name, boolean) TO regress_evil;
+GRANT EXECUTE ON FUNCTION access_policy.protect_table(regclass, name, text, text, name, boolean, boolean) TO regress_evil;
 SET ROLE regress_evil;
 CREATE TABLE evil (org_id bigint);
 CREATE FUNCTION evil_pwn() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -101,7 +101,7 @@ SET client_min_messages = warning;
 CREATE ROLE smith_owner;
 CREATE SCHEMA smith_data AUTHORIZATION smith_owner;
 -- the owner protects its tables (protect_table checks ownership inside)
-GRANT EXECUTE ON FUNCTION access_policy.protect_table(regclass, name, text, text, name, boolean) TO smith_owner;
+GRANT EXECUTE ON FUNCTION access_policy.protect_table(regclass, name, text, text, name, boolean, boolean) TO smith_owner;
 SET ROLE smith_owner;
 CREATE TABLE smith_data.notes (
 	id		bigint PRIMARY KEY,

@@ -1,0 +1,29 @@
+/* sql/upgrade--0.4.0.sql -- first part of the upgrade script from 0.4.0: drops what the newest version defines again */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION access_policy UPDATE" to load this file. \quit
+
+-- Functions whose argument lists or bodies changed are dropped and created
+-- again below.  The privileges granted on them (EXECUTE on create_org() to
+-- the application's role, say) are noted here, by the signature each
+-- function has afterwards, and granted again by the post part.
+SELECT pg_catalog.set_config('access_policy_upgrade.acl',
+	pg_catalog.jsonb_object_agg(m.new_signature, p.proacl::text)::text, true)
+  FROM (VALUES
+		('@extschema@.create_org(text,bigint,bigint)', '@extschema@.create_org(text,bigint,bigint,text)'),
+		('@extschema@.create_resource(bigint,text,text,bigint)', '@extschema@.create_resource(bigint,text,text,bigint,text)'),
+		('@extschema@.protect_table(regclass,name,text,text,name,boolean)', '@extschema@.protect_table(regclass,name,text,text,name,boolean,boolean)'),
+		('@extschema@.explain(text,bigint,text)', '@extschema@.explain(text,bigint,text)'),
+		('@extschema@.explain_resource(text,bigint,text)', '@extschema@.explain_resource(text,bigint,text)')
+	   ) AS m (old_signature, new_signature)
+  JOIN pg_catalog.pg_proc p ON p.oid = m.old_signature::pg_catalog.regprocedure
+ WHERE p.proacl IS NOT NULL;
+
+-- create_org() and create_resource() take the application's key
+DROP FUNCTION @extschema@.create_org(text, bigint, bigint);
+DROP FUNCTION @extschema@.create_resource(bigint, text, text, bigint);
+-- protect_table() protects columns of org keys too (by_key)
+DROP FUNCTION @extschema@.protect_table(regclass, name, text, text, name, boolean);
+-- explain() and explain_resource() name orgs and resources with their keys
+DROP FUNCTION @extschema@.explain(text, bigint, text);
+DROP FUNCTION @extschema@.explain_resource(text, bigint, text);
