@@ -1798,7 +1798,12 @@ BEGIN
 	END IF;
 	-- the org column holds org ids (bigint) or the application's org keys (a
 	-- column of the configured org key type); by_key NULL decides by its type
-	IF by_key IS NULL THEN
+	IF by_key IS NULL AND coltype = 'bigint'::regtype AND org_key_type = 'bigint'::regtype THEN
+		RAISE EXCEPTION 'org column "%" of table % could hold org ids or org keys', org_column, tbl
+			USING ERRCODE = 'ambiguous_parameter',
+				  DETAIL = 'The org key type is bigint too.',
+				  HINT = 'Pass by_key => true if it holds the application''s keys, by_key => false if it holds org ids.';
+	ELSIF by_key IS NULL THEN
 		by_key := coltype <> 'bigint'::regtype;
 	END IF;
 	accepted := CASE WHEN org_key_type IS NULL THEN 'bigint (org ids); no org key type is configured'

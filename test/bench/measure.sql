@@ -143,6 +143,10 @@ SELECT u AS ap_user, ap_ref.orgs_with(u, 'responses.view', now()) AS orgs
 CREATE TABLE bench.allowed_res AS
 SELECT 'u_res'::text AS ap_user, b.id AS root, ap_ref.resources_with('u_res', b.id, 'responses.view', now()) AS ids
   FROM bench.big b WHERE b.what = 'app';
+-- the same lists as the orgs' uuid keys (bench.tu, issue 15), read from access_policy.orgs
+ALTER TABLE bench.allowed ADD COLUMN keys uuid[];
+UPDATE bench.allowed a
+   SET keys = ARRAY(SELECT o.key::uuid FROM unnest(a.orgs) x (id) JOIN access_policy.orgs o ON o.id = x.id ORDER BY 1);
 GRANT SELECT ON bench.allowed, bench.allowed_res TO bench_app;
 
 INSERT INTO bench.cases (phase, ord, label, as_app, ap_user, sql, warm_sql)
@@ -187,13 +191,33 @@ SELECT 'q', ord, label, as_app, ap_user, sql, warm_sql FROM (VALUES
 		format('SELECT cardinality(access_policy.resources_allowing(%s, ''open''))',
 			   (SELECT id FROM bench.big WHERE what = 'app')), NULL),
 	(53, 'T6_ref_orgs_with_sql', false, NULL,
-		'SELECT cardinality(ap_ref.orgs_with(''u_all'', ''responses.view'', statement_timestamp()))', NULL)
+		'SELECT cardinality(ap_ref.orgs_with(''u_all'', ''responses.view'', statement_timestamp()))', NULL),
+	-- issue 15: the cases of T1, T3 and T4 on bench.tu, the same rows keyed by
+	-- the orgs' uuid keys (RLS by can_key()), each next to its bigint case
+	(16, 'B0u_count', false, NULL, 'SELECT count(*) FROM bench.tu', ''),
+	(17, 'B1u_const_array', false, NULL,
+		format('SELECT count(*) FROM bench.tu WHERE org_id = ANY (%L::uuid[])',
+			   (SELECT keys FROM bench.allowed WHERE ap_user = 'u_most')), ''),
+	(18, 'RLS_full_u', true, 'u_most', 'SELECT count(*) FROM bench.tu', NULL),
+	(23, 'RLS_selective_u', true, 'u_sel', 'SELECT count(*) || ''/'' || coalesce(sum(v), 0) FROM bench.tu', NULL),
+	(24, 'const_selective_u', false, NULL,
+		format('SELECT count(*) || ''/'' || coalesce(sum(v), 0) FROM bench.tu WHERE org_id = ANY (%L::uuid[])',
+			   (SELECT keys FROM bench.allowed WHERE ap_user = 'u_sel')), ''),
+	(33, 'T4_scan_only_key', true, 'u_most',
+		'SELECT count(*) FILTER (WHERE k > ''00000000-0000-0000-0000-000000000000'') FROM bench.rand_org_keys', ''),
+	(34, 'T4_can_org_key', true, 'u_most',
+		'SELECT count(*) FILTER (WHERE access_policy.can_key(k, ''responses.view'')) FROM bench.rand_org_keys', NULL),
+	-- information: the RLS full scans forced into sequential scans, the
+	-- policy's check on every row (can() on bench.t, can_key() on bench.tu)
+	(60, 'info_RLS_full_seq_scan', true, 'u_most', 'SELECT count(*) FROM bench.t', NULL),
+	(61, 'info_RLS_full_u_seq_scan', true, 'u_most', 'SELECT count(*) FROM bench.tu', NULL)
 ) v (ord, label, as_app, ap_user, sql, warm_sql);
 
 -- information: B1 in the plan shape of the RLS query (sequential scan, the
--- hashed constant array as a filter), to tell the cost of the filter from the plan
+-- hashed constant array as a filter), to tell the cost of the filter from the
+-- plan; the RLS full scans in the same shape
 UPDATE bench.cases SET gucs = ARRAY['enable_indexscan', 'off', 'enable_indexonlyscan', 'off', 'enable_bitmapscan', 'off']
- WHERE label = 'info_B1_as_seq_scan';
+ WHERE label IN ('info_B1_as_seq_scan', 'info_RLS_full_seq_scan', 'info_RLS_full_u_seq_scan');
 
 -- T2: the per-row check against the reference model as a per-row SQL helper
 INSERT INTO bench.cases (phase, ord, label, as_app, ap_user, sql, warm_sql) VALUES

@@ -1,4 +1,4 @@
-/* test/bench/world.sql -- the benchmark world: org tree, users, roles, assignments, resources, grants, tenant tables */
+/* test/bench/world.sql -- the benchmark world: org tree, users, roles, assignments, resources, grants, org keys, tenant tables */
 
 /*
  * Run by test/bench/run as a superuser with no access_policy identity, in a
@@ -19,7 +19,7 @@
  *   rows_b2      rows of bench.tb2, the table of the per-row SQL baseline (T2)
  *   writers      fresh users w1..wN that only the write benchmarks (T7) use
  *   targets      (writer, org) pairs for the write benchmarks
- *   checks       rows of the tables of random ids for the check benchmarks (T4, T5)
+ *   checks       rows of the tables of random ids for the check benchmarks (T4, T5, K2)
  * The statements use the variables themselves, constants to the planner (a
  * function reading them from a table would run once per generated row);
  * bench.params keeps them for the DO block and for later readers.
@@ -29,7 +29,8 @@
  * are enabled again at the end.  The guards' rules are kept by construction
  * (custom roles are assigned only at or below the org defining them, a
  * grant's org_id is its resource's org, a page's parent is in its org).  No
- * backend has a cache yet, so nothing needs the invalidation.
+ * backend has a cache yet, so nothing needs the invalidation.  The org keys
+ * (uuid) are written afterwards, with every trigger enabled.
  */
 
 \set ON_ERROR_STOP on
@@ -342,9 +343,26 @@ ALTER TABLE access_policy.resources ENABLE TRIGGER USER;
 ALTER TABLE access_policy.resource_grants ENABLE TRIGGER USER;
 
 ------------------------------------------------------------------------------
+-- Tenant keys (issue 15): orgs carry the application's uuid keys.  Every org
+-- gets a key derived from its id, md5(id)::uuid, in one UPDATE through the
+-- API's triggers (none disabled: key_guard checks and canonicalizes each key,
+-- invalidate_move signals the org); bench.org_keys_match proves that each
+-- stored key is that derivation, which the uuid tables below rely on.
+------------------------------------------------------------------------------
+
+SELECT access_policy.set_key_type('org', 'uuid');
+UPDATE access_policy.orgs SET key = md5(id::text)::uuid::text;
+CREATE TABLE bench.org_keys_match AS
+SELECT count(*) FILTER (WHERE key IS NOT DISTINCT FROM md5(id::text)::uuid::text) AS ok, count(*) AS n
+  FROM access_policy.orgs;
+
+------------------------------------------------------------------------------
 -- Tenant tables.  bench.t: rows rows, org_id uniform over all orgs in random
 -- order (no clustering by org), indexed; bench.tb2: its first rows_b2 rows.
--- Both protected with protect_table() and read as bench_app.
+-- bench.tu: bench.t keyed by uuid, the same rows in the same order, org_id
+-- the key of the row's org (uuid, indexed).  All protected with
+-- protect_table() (bench.tu by key: the policies call can_key()) and read as
+-- bench_app.
 ------------------------------------------------------------------------------
 
 SELECT setseed(0.42);
@@ -358,6 +376,11 @@ CREATE TABLE bench.tb2 (id bigint NOT NULL, org_id bigint NOT NULL, v int);
 INSERT INTO bench.tb2 SELECT * FROM bench.t WHERE id <= :rows_b2 ORDER BY id;
 ALTER TABLE bench.tb2 ADD PRIMARY KEY (id);
 CREATE INDEX tb2_org_idx ON bench.tb2 (org_id);
+-- one sequential scan of bench.t (INSERT does not run in parallel): the rows in id order
+CREATE TABLE bench.tu (id bigint NOT NULL, org_id uuid NOT NULL, v int);
+INSERT INTO bench.tu (id, org_id, v) SELECT id, md5(org_id::text)::uuid, v FROM bench.t;
+ALTER TABLE bench.tu ADD PRIMARY KEY (id);
+CREATE INDEX tu_org_idx ON bench.tu (org_id);
 -- owned by a login that is not a superuser: the no-RLS baseline of T8 runs as the owner
 -- (roles belong to the cluster: a second world in another database of the
 -- same cluster, the 10,000-org reference of S1, finds them made)
@@ -371,8 +394,10 @@ $$;
 GRANT USAGE ON SCHEMA bench TO bench_owner;
 ALTER TABLE bench.t OWNER TO bench_owner;
 ALTER TABLE bench.tb2 OWNER TO bench_owner;
+ALTER TABLE bench.tu OWNER TO bench_owner;
 SELECT access_policy.protect_table('bench.t', 'org_id', 'responses.view', 'responses.write');
 SELECT access_policy.protect_table('bench.tb2', 'org_id', 'responses.view', 'responses.write');
+SELECT access_policy.protect_table('bench.tu', 'org_id', 'responses.view', 'responses.write');
 
 ------------------------------------------------------------------------------
 -- Inputs of the check benchmarks: random ids, materialized so that no
@@ -384,6 +409,10 @@ CREATE TABLE bench.all_res AS SELECT id FROM access_policy.resources ORDER BY id
 CREATE TABLE bench.rand_orgs AS
 SELECT 1 + floor(random() * (:chain + :orgs_tree))::bigint AS o
   FROM generate_series(1, :checks);
+-- the keys of the same random orgs, in the same order (no parallel scan): K2
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE bench.rand_org_keys AS SELECT md5(o::text)::uuid AS k FROM bench.rand_orgs;
+SET max_parallel_workers_per_gather = 2;
 CREATE TABLE bench.rand_res AS
 SELECT 1 + floor(random() * :resources)::bigint AS r
   FROM generate_series(1, :checks);
@@ -450,7 +479,7 @@ SELECT access_policy.map_login('bench_admin', 'u_admin');
 
 VACUUM (ANALYZE) access_policy.users, access_policy.orgs, access_policy.roles, access_policy.role_permissions,
 	access_policy.assignments, access_policy.resources, access_policy.resource_grants, access_policy.audit_log;
-VACUUM (ANALYZE) bench.t, bench.tb2, bench.all_orgs, bench.all_res, bench.rand_orgs, bench.rand_res,
+VACUUM (ANALYZE) bench.t, bench.tb2, bench.tu, bench.all_orgs, bench.all_res, bench.rand_orgs, bench.rand_org_keys, bench.rand_res,
 	bench.deep_orgs, bench.shallow_orgs, bench.wtargets, bench.assign_copy, bench.orgs_meta, bench.tree_orgs,
 	bench.one_org_users, bench.anchors;
 
@@ -469,4 +498,6 @@ UNION ALL SELECT 'assignments expired or disabled', count(*) FROM access_policy.
 UNION ALL SELECT 'resources', count(*) FROM access_policy.resources
 UNION ALL SELECT 'resource grants', count(*) FROM access_policy.resource_grants
 UNION ALL SELECT 'tenant rows (bench.t)', count(*) FROM bench.t
-UNION ALL SELECT 'tenant rows (bench.tb2)', count(*) FROM bench.tb2;
+UNION ALL SELECT 'tenant rows (bench.tb2)', count(*) FROM bench.tb2
+UNION ALL SELECT 'orgs with a uuid key', count(*) FROM access_policy.orgs WHERE key IS NOT NULL
+UNION ALL SELECT 'tenant rows (bench.tu, by uuid key)', count(*) FROM bench.tu;
