@@ -20,7 +20,7 @@ DECLARE
 BEGIN
 	FOR g IN
 		SELECT e.key AS signature, a.grantee, a.is_grantable
-		  FROM pg_catalog.jsonb_each_text(COALESCE(pg_catalog.nullif(
+		  FROM pg_catalog.jsonb_each_text(COALESCE(NULLIF(
 				   pg_catalog.current_setting('access_policy_upgrade.acl', true), ''), '{}')::pg_catalog.jsonb) e
 		 CROSS JOIN LATERAL pg_catalog.aclexplode(e.value::pg_catalog.aclitem[]) a
 		 WHERE a.privilege_type = 'EXECUTE'

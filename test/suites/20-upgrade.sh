@@ -80,5 +80,34 @@ for r in $RELEASES; do
 	fi
 done
 
+# 0.5.0 re-creates functions whose argument lists changed (create_org,
+# create_resource, protect_table, explain, explain_resource): what a DBA
+# granted on them before the update is granted on them after it, and
+# nothing more (PUBLIC gets nothing it did not have)
+if grep -qx 0.4.0 <<<"$RELEASES"; then
+	psql_db postgres -c "CREATE DATABASE grants_kept" >/dev/null || exit 1
+	psql_db grants_kept -q -c "CREATE EXTENSION access_policy VERSION '0.4.0'" \
+		-c "CREATE ROLE upg_app; CREATE ROLE upg_admin; CREATE ROLE upg_other" \
+		-c "GRANT EXECUTE ON FUNCTION access_policy.create_org(text, bigint, bigint),
+				access_policy.create_resource(bigint, text, text, bigint) TO upg_app" \
+		-c "GRANT EXECUTE ON FUNCTION access_policy.protect_table(regclass, name, text, text, name, boolean)
+				TO upg_admin WITH GRANT OPTION" \
+		-c "ALTER EXTENSION access_policy UPDATE" >/dev/null || { not_ok "grants: update from 0.4.0"; }
+	got=$(psql_db grants_kept -At -c "
+		SELECT string_agg(r || ' ' || f || ' ' || has_function_privilege(r, f, 'EXECUTE')
+						  || ' ' || has_function_privilege(r, f, 'EXECUTE WITH GRANT OPTION'), ', ' ORDER BY r, f)
+		  FROM unnest(ARRAY['upg_app', 'upg_admin', 'upg_other']) r,
+			   unnest(ARRAY['access_policy.create_org(text,bigint,bigint,text)',
+							'access_policy.create_resource(bigint,text,text,bigint,text)',
+							'access_policy.protect_table(regclass,name,text,text,name,boolean,boolean)']) f")
+	want="upg_admin access_policy.create_org(text,bigint,bigint,text) false false, upg_admin access_policy.create_resource(bigint,text,text,bigint,text) false false, upg_admin access_policy.protect_table(regclass,name,text,text,name,boolean,boolean) true true, upg_app access_policy.create_org(text,bigint,bigint,text) true false, upg_app access_policy.create_resource(bigint,text,text,bigint,text) true false, upg_app access_policy.protect_table(regclass,name,text,text,name,boolean,boolean) false false, upg_other access_policy.create_org(text,bigint,bigint,text) false false, upg_other access_policy.create_resource(bigint,text,text,bigint,text) false false, upg_other access_policy.protect_table(regclass,name,text,text,name,boolean,boolean) false false"
+	if [ "$got" = "$want" ]; then
+		ok "grants on the functions 0.5.0 re-creates carry over from 0.4.0 (and no more)"
+	else
+		not_ok "grants after the update from 0.4.0: got '$got', want '$want'"
+	fi
+	psql_db postgres -q -c "DROP DATABASE grants_kept" -c "DROP ROLE upg_app, upg_admin, upg_other" >/dev/null
+fi
+
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
