@@ -68,6 +68,7 @@ include $(PGXS)
 # from the last release to the newest version is generated:
 #   sql/upgrade--0.4.0.sql       drops what changed (hand-written), noting
 #                                the privileges granted on it
+#   PARTS_NEW_SCHEMA             new columns and tables
 #   REDEFINED_0_4_0 functions    their definitions, taken from the parts
 #                                (sql/redefine.awk), so each is written once
 #   sql/upgrade--0.4.0-post.sql  privileges and triggers of those again
@@ -80,16 +81,22 @@ PARTS_0_4_0   = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTEN
 				sql/$(EXTENSION)_team.sql sql/$(EXTENSION)_signals.sql sql/$(EXTENSION)_roles.sql \
 				sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql sql/$(EXTENSION)_tenant.sql \
 				sql/$(EXTENSION)_guard.sql sql/$(EXTENSION)_channels.sql
+# new since 0.4.0: the key columns (read by views of the 0.4.0 parts, so
+# second in the install script) and the key functions
+PARTS_NEW_SCHEMA = sql/$(EXTENSION)_keys_schema.sql
 PARTS_NEW     = sql/$(EXTENSION)_keys.sql
-INSTALL_PARTS = $(PARTS_0_4_0) $(PARTS_NEW) sql/$(EXTENSION)_comments.sql
-# functions of the 0.4.0 parts that the newest version changed
+INSTALL_PARTS = sql/$(EXTENSION).sql $(PARTS_NEW_SCHEMA) $(filter-out sql/$(EXTENSION).sql,$(PARTS_0_4_0)) \
+				$(PARTS_NEW) sql/$(EXTENSION)_comments.sql
+# functions and views of the 0.4.0 parts that the newest version changed
 # (dropped first by sql/upgrade--0.4.0.sql)
-REDEFINED_0_4_0 = create_org create_resource protect_table explain explain_resource
+REDEFINED_0_4_0 = create_org create_resource protect_table explain explain_resource who_can who_can_resource \
+				  _support_rows _support_row support_status my_support_orgs support_statuses support_access_status \
+				  members sent_invitations pending_invitations access_graph
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 
 sql/$(EXTENSION)--0.4.0--$(EXTVERSION).sql: sql/upgrade--0.4.0.sql sql/upgrade--0.4.0-post.sql sql/redefine.awk $(INSTALL_PARTS)
-	{ cat sql/upgrade--0.4.0.sql \
+	{ cat sql/upgrade--0.4.0.sql $(PARTS_NEW_SCHEMA) \
 	  && awk -v names="$(REDEFINED_0_4_0)" -f sql/redefine.awk $(PARTS_0_4_0) \
 	  && cat sql/upgrade--0.4.0-post.sql $(PARTS_NEW) sql/$(EXTENSION)_comments.sql; } > $@ || { rm -f $@; exit 1; }
 

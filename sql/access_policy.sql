@@ -1693,7 +1693,7 @@ COMMENT ON FUNCTION @extschema@.explain_resource(text, bigint, text) IS
 'why a user has or lacks a permission on a resource: org path or grant path, with expiry';
 
 CREATE FUNCTION @extschema@.who_can(permission text, org_id bigint)
-RETURNS TABLE (user_id text, role_name text, held_at_org bigint, expires_at timestamptz)
+RETURNS TABLE (user_id text, role_name text, held_at_org bigint, expires_at timestamptz, held_at_key text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1702,9 +1702,10 @@ BEGIN
 	PERFORM @extschema@._org_exists(org_id);
 	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
 	RETURN QUERY
-	SELECT a.user_id, r.name, a.org_id, a.expires_at
+	SELECT a.user_id, r.name, a.org_id, a.expires_at, o.key
 	  FROM @extschema@._org_chain(org_id) c
 	  JOIN @extschema@.assignments a ON a.org_id = c.org_id
+	  JOIN @extschema@.orgs o ON o.id = a.org_id
 	  JOIN @extschema@.roles r ON r.id = a.role_id
 	  JOIN @extschema@.role_permissions rp ON rp.role_id = r.id AND rp.permission = who_can.permission
 	 WHERE a.enabled AND a.valid_from <= statement_timestamp() AND statement_timestamp() < a.expires_at
@@ -1712,10 +1713,11 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.who_can(text, bigint) IS
-'every user who holds a permission at an org, with the role and org it comes from (members.manage there)';
+'every user who holds a permission at an org, with the role and org it comes from (and that org''s key) (members.manage there)';
 
 CREATE FUNCTION @extschema@.who_can_resource(permission text, resource_id bigint)
-RETURNS TABLE (user_id text, source text, role_name text, held_at_org bigint, expires_at timestamptz)
+RETURNS TABLE (user_id text, source text, role_name text, held_at_org bigint, expires_at timestamptz,
+			   held_at_key text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1730,7 +1732,8 @@ BEGIN
 	END IF;
 	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
 	RETURN QUERY
-	SELECT DISTINCT ON (u.id, p.source, p.role_name, p.held_at) u.id, p.source, p.role_name, p.held_at, p.expires_at
+	SELECT DISTINCT ON (u.id, p.source, p.role_name, p.held_at) u.id, p.source, p.role_name, p.held_at, p.expires_at,
+		   (SELECT o.key FROM @extschema@.orgs o WHERE o.id = p.held_at)
 	  FROM @extschema@.users u, @extschema@._resource_paths(u.id, resource_id) p
 	 WHERE p.active AND p.permission = who_can_resource.permission
 	   AND (p.source = 'org' OR @extschema@._may_see(p.held_at, u.id))
@@ -1738,7 +1741,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.who_can_resource(text, bigint) IS
-'every user who holds a permission on a resource, through the org or a grant (members.manage in the resource''s org)';
+'every user who holds a permission on a resource, through the org or a grant, with the org''s key (members.manage in the resource''s org)';
 
 ------------------------------------------------------------------------------
 -- Row-level security helper

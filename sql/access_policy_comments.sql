@@ -81,6 +81,7 @@ COMMENT ON COLUMN @extschema@.support_access_status.remaining IS 'time left unti
 COMMENT ON COLUMN @extschema@.support_access_status.summary IS 'one line for a settings page';
 COMMENT ON COLUMN @extschema@.support_access_status.reason IS 'the reason given when the level was set';
 COMMENT ON COLUMN @extschema@.support_access_status.set_by IS 'who set it';
+COMMENT ON COLUMN @extschema@.support_access_status.org_key IS 'the application''s key of the org, NULL if none';
 COMMENT ON COLUMN @extschema@.support_overrides.org_id IS 'the org the vendor override applies to (and below)';
 COMMENT ON COLUMN @extschema@.support_overrides.level IS 'the override level: read or write';
 COMMENT ON COLUMN @extschema@.support_overrides.expires_at IS 'when the override ends (at most access_policy.support_override_max ahead)';

@@ -8,28 +8,10 @@
 -- hyphens, an integer without leading zeros), so that every spelling of a
 -- value is the same key.  The checks, lists and the RLS helper take keys of
 -- the configured type directly (can_key(), org_keys_with(), ...); the
--- generated bigint ids keep working as before.
+-- generated bigint ids keep working as before.  The key columns and the
+-- table of key types are in sql/access_policy_keys_schema.sql, which comes
+-- before the views that show keys.
 ------------------------------------------------------------------------------
-
-CREATE TABLE @extschema@.key_types (
-	kind		text PRIMARY KEY CHECK (kind IN ('org', 'resource')),
-	type		regtype NOT NULL
-				CHECK (type IN ('uuid'::regtype, 'text'::regtype, 'integer'::regtype, 'bigint'::regtype))
-);
-COMMENT ON TABLE @extschema@.key_types IS 'the type of the application''s keys of orgs and of resources (set_key_type())';
-COMMENT ON COLUMN @extschema@.key_types.kind IS 'org or resource';
-COMMENT ON COLUMN @extschema@.key_types.type IS 'uuid, text, integer or bigint';
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.key_types', '');
-
-ALTER TABLE @extschema@.orgs
-	ADD COLUMN key text COLLATE "C" CHECK (key <> '' AND pg_catalog.octet_length(key) <= 256);
-CREATE UNIQUE INDEX orgs_key_idx ON @extschema@.orgs (key);
-COMMENT ON COLUMN @extschema@.orgs.key IS 'the application''s key of the org (canonical text of a value of the configured type), NULL if none';
-
-ALTER TABLE @extschema@.resources
-	ADD COLUMN key text COLLATE "C" CHECK (key <> '' AND pg_catalog.octet_length(key) <= 256);
-CREATE UNIQUE INDEX resources_key_idx ON @extschema@.resources (key);
-COMMENT ON COLUMN @extschema@.resources.key IS 'the application''s key of the resource (canonical text of a value of the configured type), NULL if none';
 
 ------------------------------------------------------------------------------
 -- C functions: keys

@@ -115,10 +115,10 @@ BEGIN
 		RAISE EXCEPTION 'org % does not exist', access_graph.org_id USING ERRCODE = 'undefined_object';
 	END IF;
 
-	WITH RECURSIVE sub(id, parent_id, name, depth) AS (
-		SELECT o.id, o.parent_id, o.name, 0 FROM @extschema@.orgs o WHERE o.id = access_graph.org_id
+	WITH RECURSIVE sub(id, parent_id, name, key, depth) AS (
+		SELECT o.id, o.parent_id, o.name, o.key, 0 FROM @extschema@.orgs o WHERE o.id = access_graph.org_id
 		UNION ALL
-		SELECT c.id, c.parent_id, c.name, s.depth + 1
+		SELECT c.id, c.parent_id, c.name, c.key, s.depth + 1
 		  FROM @extschema@.orgs c JOIN sub s ON c.parent_id = s.id
 		 WHERE s.depth < 100000
 	), shown AS (
@@ -129,7 +129,7 @@ BEGIN
 		SELECT s.id, format('  %s [shape=box, style="rounded,filled", fillcolor=%s, label=%s];',
 				@extschema@._dot_str('org ' || s.id),
 				CASE sr.level WHEN 'write' THEN '"#f8c9b8"' WHEN 'read' THEN '"#fdf1c2"' ELSE '"#e8eef8"' END,
-				@extschema@._dot_str(s.name || E'\norg ' || s.id || E'\nsupport: ' || sr.level
+				@extschema@._dot_str(s.name || E'\norg ' || s.id || COALESCE(E'\nkey ' || s.key, '') || E'\nsupport: ' || sr.level
 					|| ' (' || sr.source || COALESCE(', ' || @extschema@._dot_left(sr.expires_at), '') || ')')) AS line
 		  FROM shown s JOIN sr ON sr.org_id = s.id
 	), org_edges AS (

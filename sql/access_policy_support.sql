@@ -439,7 +439,8 @@ COMMENT ON FUNCTION @extschema@._support_paths(text, bigint) IS
 
 CREATE FUNCTION @extschema@._support_rows(ids bigint[])
 RETURNS TABLE (org_id bigint, org_name text, level text, source text, source_org_id bigint,
-			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text)
+			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text,
+			   org_key text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -475,7 +476,7 @@ AS $$
 	SELECT o.id, o.name, e.level, e.source, e.source_org_id, e.expires_at, r.remaining,
 		   e.level || ' access, ' || CASE WHEN e.source = 'default' THEN 'by default'
 										  ELSE @extschema@._humanize(r.remaining) END,
-		   e.reason, e.set_by
+		   e.reason, e.set_by, o.key
 	  FROM walk w
 	  JOIN @extschema@.orgs o ON o.id = w.id
 	  LEFT JOIN @extschema@.support_settings s ON s.org_id = w.s_org
@@ -504,7 +505,8 @@ COMMENT ON FUNCTION @extschema@._support_rows(bigint[]) IS
 
 CREATE FUNCTION @extschema@._support_row(org bigint)
 RETURNS TABLE (org_id bigint, org_name text, level text, source text, source_org_id bigint,
-			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text)
+			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text,
+			   org_key text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -515,7 +517,8 @@ COMMENT ON FUNCTION @extschema@._support_row(bigint) IS
 
 CREATE FUNCTION @extschema@.support_status(org bigint)
 RETURNS TABLE (org_id bigint, org_name text, level text, source text, source_org_id bigint,
-			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text)
+			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text,
+			   org_key text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -535,7 +538,7 @@ COMMENT ON FUNCTION @extschema@.support_status(bigint) IS
 
 CREATE FUNCTION @extschema@.my_support_orgs()
 RETURNS TABLE (org_id bigint, org_name text, level text, source text, expires_at timestamptz,
-			   remaining interval, summary text)
+			   remaining interval, summary text, org_key text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -547,7 +550,7 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	RETURN QUERY
-	SELECT s.org_id, s.org_name, s.level, s.source, s.expires_at, s.remaining, s.summary
+	SELECT s.org_id, s.org_name, s.level, s.source, s.expires_at, s.remaining, s.summary, s.org_key
 	  FROM @extschema@._support_rows(ARRAY(SELECT o.id FROM @extschema@.orgs o)) s
 	 WHERE s.level <> 'none'
 	 ORDER BY s.org_id;
@@ -558,7 +561,8 @@ COMMENT ON FUNCTION @extschema@.my_support_orgs() IS
 
 CREATE FUNCTION @extschema@.support_statuses()
 RETURNS TABLE (org_id bigint, org_name text, level text, source text, source_org_id bigint,
-			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text)
+			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text,
+			   org_key text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$

@@ -212,8 +212,10 @@ SELECT a.org_id, a.user_id, u.display_name, u.email, r.name AS role,
 			WHEN a.expires_at <= pg_catalog.statement_timestamp() THEN 'expired'
 			WHEN a.valid_from > pg_catalog.statement_timestamp() THEN 'not yet valid'
 			ELSE 'enabled' END AS status,
-	   a.added_by, b.display_name AS added_by_name, a.added_at, a.expires_at, a.id AS assignment_id
+	   a.added_by, b.display_name AS added_by_name, a.added_at, a.expires_at, a.id AS assignment_id,
+	   o.key AS org_key
   FROM @extschema@.assignments a
+  JOIN @extschema@.orgs o ON o.id = a.org_id
   JOIN @extschema@.users u ON u.id = a.user_id
   JOIN @extschema@.roles r ON r.id = a.role_id
   LEFT JOIN @extschema@.users b ON b.id = a.added_by
@@ -231,6 +233,7 @@ COMMENT ON COLUMN @extschema@.members.added_by_name IS 'display name of added_by
 COMMENT ON COLUMN @extschema@.members.added_at IS 'when they got this role';
 COMMENT ON COLUMN @extschema@.members.expires_at IS 'end of the role''s validity (''infinity'': permanent)';
 COMMENT ON COLUMN @extschema@.members.assignment_id IS 'the assignment behind this row';
+COMMENT ON COLUMN @extschema@.members.org_key IS 'the application''s key of the org, NULL if none';
 
 ------------------------------------------------------------------------------
 -- Invitations
@@ -245,8 +248,9 @@ SELECT i.id, i.org_id, i.email, r.name AS role,
 			WHEN i.expires_at <= pg_catalog.statement_timestamp() THEN 'expired'
 			ELSE 'pending' END AS status,
 	   i.invited_by, b.display_name AS invited_by_name, i.invited_at, i.expires_at,
-	   i.accepted_by, i.accepted_at, i.revoked_by, i.revoked_at, i.replaced_by
+	   i.accepted_by, i.accepted_at, i.revoked_by, i.revoked_at, i.replaced_by, o.key AS org_key
   FROM @extschema@.invitations i
+  JOIN @extschema@.orgs o ON o.id = i.org_id
   JOIN @extschema@.roles r ON r.id = i.role_id
   LEFT JOIN @extschema@.users b ON b.id = i.invited_by
  WHERE @extschema@.can(i.org_id, 'members.manage');
@@ -266,10 +270,11 @@ COMMENT ON COLUMN @extschema@.sent_invitations.accepted_at IS 'when it was accep
 COMMENT ON COLUMN @extschema@.sent_invitations.revoked_by IS 'user who revoked or replaced it';
 COMMENT ON COLUMN @extschema@.sent_invitations.revoked_at IS 'when it was revoked or replaced';
 COMMENT ON COLUMN @extschema@.sent_invitations.replaced_by IS 'later invitation to the same address that replaced this one';
+COMMENT ON COLUMN @extschema@.sent_invitations.org_key IS 'the application''s key of the org, NULL if none';
 
 CREATE VIEW @extschema@.pending_invitations WITH (security_barrier = true) AS
 SELECT s.id, s.org_id, s.email, s.role, s.invited_by, s.invited_by_name, s.invited_at, s.expires_at,
-	   s.expires_at - pg_catalog.statement_timestamp() AS time_left
+	   s.expires_at - pg_catalog.statement_timestamp() AS time_left, s.org_key
   FROM @extschema@.sent_invitations s
  WHERE s.status = 'pending';
 COMMENT ON VIEW @extschema@.pending_invitations IS
@@ -283,6 +288,7 @@ COMMENT ON COLUMN @extschema@.pending_invitations.invited_by_name IS 'display na
 COMMENT ON COLUMN @extschema@.pending_invitations.invited_at IS 'when it was sent';
 COMMENT ON COLUMN @extschema@.pending_invitations.expires_at IS 'it cannot be accepted from then on';
 COMMENT ON COLUMN @extschema@.pending_invitations.time_left IS 'how long it can still be accepted';
+COMMENT ON COLUMN @extschema@.pending_invitations.org_key IS 'the application''s key of the org, NULL if none';
 
 CREATE FUNCTION @extschema@.invite(org_id bigint, email text, role text)
 RETURNS text

@@ -1,5 +1,6 @@
 # sql/redefine.awk -- prints the definitions (CREATE FUNCTION ... and its
-# COMMENT ON FUNCTION) of the functions named in the variable "names" (space
+# COMMENT ON FUNCTION; CREATE VIEW ... and its COMMENT ON VIEW and COMMENT ON
+# COLUMN) of the functions and views named in the variable "names" (space
 # separated) from the install script's parts, in the order they appear there.
 # The upgrade script from an earlier release drops those functions and runs
 # these definitions again, so that a function is written down once, in the
@@ -12,15 +13,23 @@ BEGIN {
 }
 function fname(line,   s) {
 	s = line
-	sub(/^(CREATE FUNCTION|COMMENT ON FUNCTION) @extschema@\./, "", s)
-	sub(/\(.*/, "", s)
+	sub(/^(CREATE FUNCTION|COMMENT ON FUNCTION|CREATE VIEW|COMMENT ON VIEW|COMMENT ON COLUMN) @extschema@\./, "", s)
+	sub(/[ (.].*/, "", s)
 	return s
 }
 mode == "" && /^CREATE FUNCTION @extschema@\./ && (fname($0) in want) {
 	mode = "create"; body = 0; found[fname($0)] = 1
 }
-mode == "" && /^COMMENT ON FUNCTION @extschema@\./ && (fname($0) in want) {
+mode == "" && /^CREATE VIEW @extschema@\./ && (fname($0) in want) {
+	mode = "view"; found[fname($0)] = 1
+}
+mode == "" && /^COMMENT ON (FUNCTION|VIEW|COLUMN) @extschema@\./ && (fname($0) in want) {
 	mode = "comment"
+}
+mode == "view" {
+	print
+	if ($0 ~ /;$/) { mode = ""; print "" }
+	next
 }
 mode == "create" {
 	print

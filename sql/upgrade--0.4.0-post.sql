@@ -6,12 +6,30 @@ REVOKE ALL ON FUNCTION
 	@extschema@.create_resource(bigint, text, text, bigint, text),
 	@extschema@.protect_table(regclass, name, text, text, name, boolean, boolean),
 	@extschema@.explain(text, bigint, text),
-	@extschema@.explain_resource(text, bigint, text)
+	@extschema@.explain_resource(text, bigint, text),
+	@extschema@.who_can(text, bigint),
+	@extschema@.who_can_resource(text, bigint),
+	@extschema@._support_rows(bigint[]),
+	@extschema@._support_row(bigint),
+	@extschema@.support_status(bigint),
+	@extschema@.support_statuses(),
+	@extschema@.my_support_orgs(),
+	@extschema@.access_graph(bigint, integer)
 FROM PUBLIC;
+REVOKE ALL ON @extschema@.support_access_status, @extschema@.members, @extschema@.sent_invitations,
+	@extschema@.pending_invitations FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.explain(text, bigint, text),
-	@extschema@.explain_resource(text, bigint, text)
+	@extschema@.explain_resource(text, bigint, text),
+	@extschema@.who_can(text, bigint),
+	@extschema@.who_can_resource(text, bigint),
+	@extschema@.support_status(bigint),
+	@extschema@.support_statuses(),
+	@extschema@.my_support_orgs(),
+	@extschema@.access_graph(bigint, integer)
 TO PUBLIC;
+GRANT SELECT ON @extschema@.support_access_status, @extschema@.members, @extschema@.sent_invitations,
+	@extschema@.pending_invitations TO PUBLIC;
 
 -- and whatever was granted on them before the upgrade, again
 DO $$

@@ -14,7 +14,13 @@ SELECT pg_catalog.set_config('access_policy_upgrade.acl',
 		('@extschema@.create_resource(bigint,text,text,bigint)', '@extschema@.create_resource(bigint,text,text,bigint,text)'),
 		('@extschema@.protect_table(regclass,name,text,text,name,boolean)', '@extschema@.protect_table(regclass,name,text,text,name,boolean,boolean)'),
 		('@extschema@.explain(text,bigint,text)', '@extschema@.explain(text,bigint,text)'),
-		('@extschema@.explain_resource(text,bigint,text)', '@extschema@.explain_resource(text,bigint,text)')
+		('@extschema@.explain_resource(text,bigint,text)', '@extschema@.explain_resource(text,bigint,text)'),
+		('@extschema@.who_can(text,bigint)', '@extschema@.who_can(text,bigint)'),
+		('@extschema@.who_can_resource(text,bigint)', '@extschema@.who_can_resource(text,bigint)'),
+		('@extschema@.support_status(bigint)', '@extschema@.support_status(bigint)'),
+		('@extschema@.support_statuses()', '@extschema@.support_statuses()'),
+		('@extschema@.my_support_orgs()', '@extschema@.my_support_orgs()'),
+		('@extschema@.access_graph(bigint,integer)', '@extschema@.access_graph(bigint,integer)')
 	   ) AS m (old_signature, new_signature)
   JOIN pg_catalog.pg_proc p ON p.oid = m.old_signature::pg_catalog.regprocedure
  WHERE p.proacl IS NOT NULL;
@@ -24,6 +30,22 @@ DROP FUNCTION @extschema@.create_org(text, bigint, bigint);
 DROP FUNCTION @extschema@.create_resource(bigint, text, text, bigint);
 -- protect_table() protects columns of org keys too (by_key)
 DROP FUNCTION @extschema@.protect_table(regclass, name, text, text, name, boolean);
--- explain() and explain_resource() name orgs and resources with their keys
+-- introspection shows the application's keys: explain() and
+-- explain_resource() name orgs and resources with them; who_can(),
+-- who_can_resource(), the support status functions and view, the members
+-- and invitation views and access_graph() show them (the views and the
+-- support functions get a column org_key, the last one)
 DROP FUNCTION @extschema@.explain(text, bigint, text);
 DROP FUNCTION @extschema@.explain_resource(text, bigint, text);
+DROP FUNCTION @extschema@.who_can(text, bigint);
+DROP FUNCTION @extschema@.who_can_resource(text, bigint);
+DROP VIEW @extschema@.support_access_status;
+DROP FUNCTION @extschema@.support_statuses();
+DROP FUNCTION @extschema@.support_status(bigint);
+DROP FUNCTION @extschema@.my_support_orgs();
+DROP FUNCTION @extschema@._support_row(bigint);
+DROP FUNCTION @extschema@._support_rows(bigint[]);
+DROP VIEW @extschema@.pending_invitations;
+DROP VIEW @extschema@.sent_invitations;
+DROP VIEW @extschema@.members;
+DROP FUNCTION @extschema@.access_graph(bigint, integer);

@@ -210,18 +210,9 @@ ApResolveRels(void)
 		r.org_key_att = LookupAtt(r.orgs, "key");
 		r.res_key_att = LookupAtt(r.resources, "key");
 	}
+	/* the key functions: ResolveKeyFunctions(), on first use */
 	r.can_key_fn = InvalidOid;
 	r.org_keys_with_fn = InvalidOid;
-	if (OidIsValid(r.key_types))
-	{
-		Oid			kw_args[2] = {TEXTOID, ANYCOMPATIBLEOID};
-		Oid			ck_args[2] = {ANYCOMPATIBLEOID, TEXTOID};
-
-		r.org_keys_with_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("org_keys_with")),
-											2, kw_args, false);
-		r.can_key_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("can_key")),
-									  2, ck_args, false);
-	}
 	r.orgs_with_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("orgs_with")),
 									1, argtypes, false);
 	r.valid = true;
@@ -234,9 +225,30 @@ ApOrgsWithFunctionOid(void)
 	return ApCatalog.orgs_with_fn;
 }
 
+/*
+ * The key functions are looked up again while missing: a backend that ran
+ * the install script resolved the relations before they existed.
+ */
+static void
+ResolveKeyFunctions(void)
+{
+	Oid			kw_args[2] = {TEXTOID, ANYCOMPATIBLEOID};
+	Oid			ck_args[2] = {ANYCOMPATIBLEOID, TEXTOID};
+
+	if (!OidIsValid(ApCatalog.key_types))
+		return;
+	if (!OidIsValid(ApCatalog.org_keys_with_fn))
+		ApCatalog.org_keys_with_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("org_keys_with")),
+													2, kw_args, true);
+	if (!OidIsValid(ApCatalog.can_key_fn))
+		ApCatalog.can_key_fn = LookupFuncName(list_make2(makeString(AP_SCHEMA_NAME), makeString("can_key")),
+											  2, ck_args, true);
+}
+
 Oid
 ApOrgKeysWithFunctionOid(void)
 {
+	ResolveKeyFunctions();
 	return ApCatalog.org_keys_with_fn;
 }
 
@@ -244,5 +256,6 @@ ApOrgKeysWithFunctionOid(void)
 bool
 ApIsKeyCheck(Oid funcid)
 {
+	ResolveKeyFunctions();
 	return OidIsValid(ApCatalog.can_key_fn) && funcid == ApCatalog.can_key_fn;
 }

@@ -75,12 +75,30 @@ SELECT access_policy.protect_table('keytest_bad', 'org_uuid', 'responses.view', 
 SELECT polname, pg_get_expr(polqual, polrelid) AS using FROM pg_policy
  WHERE polrelid = 'keytest_bad'::regclass AND polname = 'access_policy_select';
 DROP TABLE keytest_bad;
+-- introspection shows the key: who_can(), who_can_resource(), the members,
+-- invitation and support status views, access_graph()
+SELECT access_policy.assign_role('key_alice', 7010, 'Admin') IS NOT NULL AS assigned;
+SELECT access_policy.create_resource(7010, 'keypage', 'Keyed page') AS keyed_page \gset
+SELECT user_id, held_at_org, held_at_key FROM access_policy.who_can('responses.view', 7010);
+SELECT user_id, source, held_at_key FROM access_policy.who_can_resource('responses.view', :keyed_page);
+BEGIN;
+SET LOCAL ROLE regress_app;
+SELECT access_policy.set_user('key_alice');
+SELECT access_policy.invite(7010, 'keyed@example.com', 'Viewer') IS NOT NULL AS invited;
+SELECT org_id, user_id, role, org_key FROM access_policy.members WHERE org_id = 7010;
+SELECT org_id, email, org_key FROM access_policy.sent_invitations WHERE org_id = 7010;
+SELECT org_id, email, org_key FROM access_policy.pending_invitations WHERE org_id = 7010;
+SELECT org_id, level, org_key FROM access_policy.support_access_status WHERE org_id = 7010;
+SELECT org_id, level, org_key FROM access_policy.support_status(7010);
+SELECT position('key f0000000-0000-4000-a000-000000000011' IN access_policy.access_graph(7010)) > 0 AS graph_shows_key;
+ROLLBACK;
+
 -- the audit log records keys
 SELECT action, after->>'key' AS key FROM access_policy.audit_log
  WHERE target_table = 'orgs' AND target_id = '7010' ORDER BY id;
 SELECT action, after->>'type' AS type FROM access_policy.audit_log
  WHERE target_table = 'key_types' ORDER BY id DESC LIMIT 2;
-SELECT access_policy.delete_org(7010);
+SELECT access_policy.delete_org(7010, true);
 -- bigint keys and a bigint column: ids or keys?  protect_table asks
 SELECT access_policy.set_key_type('org', 'bigint');
 CREATE TABLE keytest_big (org bigint);
