@@ -179,8 +179,18 @@ can_support(PG_FUNCTION_ARGS)
 			/* org_key = ANY (org_keys_with('p', NULL::<the column's type>)) */
 			Oid			arraytype = get_array_type(lefttype);
 			Oid			fn = ApOrgKeysWithFunctionOid();
+			Oid			collation = exprCollation(leftop);
 
 			if (!OidIsValid(arraytype) || !OidIsValid(fn))
+				PG_RETURN_POINTER(NULL);
+
+			/*
+			 * Keys are compared byte for byte.  Under a nondeterministic
+			 * collation (case-insensitive, say) the condition would also
+			 * admit the rows of another key that compares equal, and an
+			 * index-only scan would not recheck them: no condition.
+			 */
+			if (OidIsValid(collation) && !get_collation_isdeterministic(collation))
 				PG_RETURN_POINTER(NULL);
 			array = makeFuncExpr(fn, arraytype,
 								 list_make2(copyObject(lsecond(clause->args)),

@@ -8,6 +8,12 @@ transaction pooling mode) and then runs plain SQL: the RLS policies that
 access_policy.protect_table() put on "notes" decide which rows exist for the
 caller, and the extension's functions decide support access and invitations.
 
+Tenants are named by uuid everywhere in the service: notes.tenant_id, the
+paths /orgs/<uuid>/..., the JSON.  The uuids are the orgs' keys in
+access_policy, so the checks take them as they are (the policies call
+can_key(tenant_id, ...)); the administration functions take org ids, which
+org_of() gets with access_policy.org_id().
+
 Authentication is deliberately minimal and is the application's job: a bearer
 token "<user id>.<HMAC-SHA256 of the user id with APP_SECRET>" (see
 make_token()).  A real service would verify its identity provider's tokens
@@ -35,7 +41,7 @@ APP_SECRET = os.environ.get("APP_SECRET", "change me").encode()
 STATUS_OF_SQLSTATE = {
     "42501": 403,  # insufficient_privilege: RLS WITH CHECK, permission denied
     "23505": 409,  # unique_violation
-    "42704": 404,  # undefined_object: unknown org, role, invitation
+    "42704": 404,  # undefined_object: unknown role, invitation
     "22023": 400,  # invalid_parameter_value
     "22P02": 400,  # invalid_text_representation
     "23502": 400,  # not_null_violation
@@ -76,6 +82,25 @@ def run_as(user_id, work):
                 return work(cur)
 
 
+UUID = r"([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})"
+
+
+def org_of(cur, tenant):
+    """The org id of a tenant uuid, for the administration functions (they take ids).
+
+    access_policy.org_id() fails with 42704 for a uuid no org has.  Here that
+    becomes None (NULL), which the functions refuse like a foreign org (403;
+    a list is empty), as the extension treats an unknown org id: a caller
+    cannot tell which tenants exist.
+    """
+    try:
+        with cur.connection.transaction():  # a savepoint: the request goes on
+            cur.execute("SELECT access_policy.org_id(%s::uuid)", (tenant,))
+            return cur.fetchone()[0]
+    except psycopg.errors.UndefinedObject:
+        return None
+
+
 def rows(cur):
     cols = [c.name for c in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
@@ -84,18 +109,18 @@ def rows(cur):
 # ---------- routes: (method, path regex) -> handler(cur, match, body) ----------
 
 def list_notes(cur, m, body):
-    cur.execute("SELECT id, org_id, body FROM notes ORDER BY id")
+    cur.execute("SELECT id, tenant_id, body FROM notes ORDER BY id")
     return 200, rows(cur)
 
 
 def create_note(cur, m, body):
-    cur.execute("INSERT INTO notes (org_id, body) VALUES (%s, %s) RETURNING id, org_id, body",
-                (body.get("org_id"), body.get("body")))
+    cur.execute("INSERT INTO notes (tenant_id, body) VALUES (%s, %s) RETURNING id, tenant_id, body",
+                (body.get("tenant_id"), body.get("body")))
     return 201, rows(cur)[0]
 
 
 def update_note(cur, m, body):
-    cur.execute("UPDATE notes SET body = %s WHERE id = %s RETURNING id, org_id, body",
+    cur.execute("UPDATE notes SET body = %s WHERE id = %s RETURNING id, tenant_id, body",
                 (body.get("body"), int(m.group(1))))
     found = rows(cur)
     if not found:
@@ -111,41 +136,43 @@ def delete_note(cur, m, body):
 
 
 def me(cur, m, body):
+    # the tenants where the user may read, by their uuids
     cur.execute("SELECT access_policy.current_user_id() AS user_id, "
-                "access_policy.orgs_with('responses.view') AS orgs")
+                "access_policy.org_keys_with('responses.view', NULL::uuid) AS tenants")
     return 200, rows(cur)[0]
 
 
 def support_status(cur, m, body):
     cur.execute("SELECT level, source, expires_at, remaining::text, summary "
-                "FROM access_policy.support_status(%s)", (int(m.group(1)),))
+                "FROM access_policy.support_status(%s)", (org_of(cur, m.group(1)),))
     return 200, rows(cur)[0]
 
 
 def set_support(cur, m, body):
     cur.execute("SELECT access_policy.set_support_access(%s, %s, %s, duration => %s) AS expires_at",
-                (int(m.group(1)), body.get("level"), body.get("reason"), body.get("duration")))
+                (org_of(cur, m.group(1)), body.get("level"), body.get("reason"), body.get("duration")))
     return 200, rows(cur)[0]
 
 
 def revoke_support(cur, m, body):
-    cur.execute("SELECT access_policy.revoke_support_access(%s)", (int(m.group(1)),))
+    cur.execute("SELECT access_policy.revoke_support_access(%s)", (org_of(cur, m.group(1)),))
     return 204, None
 
 
 def invite(cur, m, body):
+    org = org_of(cur, m.group(1))
     cur.execute("SELECT access_policy.invite(%s, %s, %s) AS token",
-                (int(m.group(1)), body.get("email"), body.get("role")))
+                (org, body.get("email"), body.get("role")))
     token = rows(cur)[0]["token"]
     cur.execute("SELECT id FROM access_policy.sent_invitations "
                 "WHERE org_id = %s AND lower(email) = lower(%s) AND status = 'pending'",
-                (int(m.group(1)), body.get("email")))
+                (org, body.get("email")))
     return 201, {"id": rows(cur)[0]["id"], "token": token}
 
 
 def list_invitations(cur, m, body):
     cur.execute("SELECT id, email, role, status FROM access_policy.sent_invitations "
-                "WHERE org_id = %s ORDER BY id", (int(m.group(1)),))
+                "WHERE org_id = %s ORDER BY id", (org_of(cur, m.group(1)),))
     return 200, rows(cur)
 
 
@@ -165,11 +192,11 @@ ROUTES = [
     ("POST", r"/notes", create_note),
     ("PATCH", r"/notes/(\d+)", update_note),
     ("DELETE", r"/notes/(\d+)", delete_note),
-    ("GET", r"/orgs/(\d+)/support", support_status),
-    ("PUT", r"/orgs/(\d+)/support", set_support),
-    ("DELETE", r"/orgs/(\d+)/support", revoke_support),
-    ("GET", r"/orgs/(\d+)/invitations", list_invitations),
-    ("POST", r"/orgs/(\d+)/invitations", invite),
+    ("GET", rf"/orgs/{UUID}/support", support_status),
+    ("PUT", rf"/orgs/{UUID}/support", set_support),
+    ("DELETE", rf"/orgs/{UUID}/support", revoke_support),
+    ("GET", rf"/orgs/{UUID}/invitations", list_invitations),
+    ("POST", rf"/orgs/{UUID}/invitations", invite),
     ("DELETE", r"/invitations/(\d+)", revoke_invitation),
     ("POST", r"/invitations/accept", accept_invitation),
 ]
