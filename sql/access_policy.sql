@@ -737,6 +737,9 @@ DECLARE
 	new_id bigint;
 	me text := @extschema@.current_user_id();
 	violated text;
+	msg text;
+	detail text;
+	hint text;
 BEGIN
 	IF parent_id IS NOT NULL THEN
 		PERFORM @extschema@._require(parent_id, 'org.manage');
@@ -768,7 +771,11 @@ BEGIN
 	RETURN new_id;
 EXCEPTION
 	WHEN unique_violation THEN
-		GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
+		GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME, msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
+								hint = PG_EXCEPTION_HINT;
+		IF violated = 'retired_keys_pkey' THEN
+			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
+		END IF;
 		IF violated = 'orgs_key_idx' THEN
 			RAISE EXCEPTION 'org key "%" is already taken', key
 				USING ERRCODE = 'unique_violation';
@@ -921,8 +928,13 @@ BEGIN
 			WHEN EXISTS (SELECT 1 FROM @extschema@.resource_grants g WHERE g.authorized_org_id = delete_org.org_id) THEN 'resource grants naming it'
 		END;
 		IF what IS NULL THEN
-			FOR t IN SELECT p.relid, p.org_column FROM @extschema@.protected_tables p ORDER BY p.relid LOOP
-				n := @extschema@._tenant_rows(t.relid, t.org_column, ARRAY[org_id], false);
+			FOR t IN SELECT p.relid, p.org_column, p.by_key FROM @extschema@.protected_tables p ORDER BY p.relid LOOP
+				IF t.by_key THEN
+					n := @extschema@._tenant_rows_by_key(t.relid, t.org_column,
+						ARRAY(SELECT o.key FROM @extschema@.orgs o WHERE o.id = delete_org.org_id AND o.key IS NOT NULL), false);
+				ELSE
+					n := @extschema@._tenant_rows(t.relid, t.org_column, ARRAY[org_id], false);
+				END IF;
 				IF n > 0 THEN
 					what := pg_catalog.format('%s row(s) in %s', n, t.relid);
 					EXIT;
@@ -942,8 +954,14 @@ BEGIN
 	 * under SECURITY_RESTRICTED_OPERATION, never with this function's rights,
 	 * and skips (with a warning) a table that is no longer a protected table.
 	 */
-	FOR t IN SELECT p.relid, p.org_column FROM @extschema@.protected_tables p ORDER BY p.relid LOOP
-		PERFORM @extschema@._tenant_rows(t.relid, t.org_column, subtree, true);
+	FOR t IN SELECT p.relid, p.org_column, p.by_key FROM @extschema@.protected_tables p ORDER BY p.relid LOOP
+		IF t.by_key THEN
+			-- a table protected by org keys: the rows of the keys of the subtree
+			PERFORM @extschema@._tenant_rows_by_key(t.relid, t.org_column,
+				ARRAY(SELECT o.key FROM @extschema@.orgs o WHERE o.id = ANY (subtree) AND o.key IS NOT NULL), true);
+		ELSE
+			PERFORM @extschema@._tenant_rows(t.relid, t.org_column, subtree, true);
+		END IF;
 	END LOOP;
 	DELETE FROM @extschema@.resource_grants g WHERE g.org_id = ANY (subtree) OR g.authorized_org_id = ANY (subtree);
 	-- children before parents
@@ -1295,6 +1313,9 @@ AS $$
 DECLARE
 	rid bigint;
 	violated text;
+	msg text;
+	detail text;
+	hint text;
 BEGIN
 	PERFORM @extschema@._require(org_id, 'resources.manage');
 	PERFORM @extschema@._org_exists(org_id);
@@ -1314,6 +1335,11 @@ EXCEPTION
 		RAISE EXCEPTION 'parent resource % does not exist', parent_id
 			USING ERRCODE = 'undefined_object';
 	WHEN unique_violation THEN
+		GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME, msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
+								hint = PG_EXCEPTION_HINT;
+		IF violated = 'retired_keys_pkey' THEN
+			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
+		END IF;
 		RAISE EXCEPTION 'resource key "%" is already taken', key
 			USING ERRCODE = 'unique_violation';
 	WHEN check_violation OR not_null_violation THEN
@@ -1878,12 +1904,12 @@ BEGIN
 		EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tbl);
 	END IF;
 
-	INSERT INTO @extschema@.protected_tables AS p (relid, org_column, resource_column, read_permission, write_permission, forced)
-	VALUES (tbl, org_column, resource_column, read_permission, write_permission, force)
+	INSERT INTO @extschema@.protected_tables AS p (relid, org_column, resource_column, read_permission, write_permission, forced, by_key)
+	VALUES (tbl, org_column, resource_column, read_permission, write_permission, force, by_key)
 	ON CONFLICT ON CONSTRAINT protected_tables_pkey DO UPDATE
 	   SET org_column = EXCLUDED.org_column, resource_column = EXCLUDED.resource_column,
 		   read_permission = EXCLUDED.read_permission, write_permission = EXCLUDED.write_permission,
-		   forced = EXCLUDED.forced;
+		   forced = EXCLUDED.forced, by_key = EXCLUDED.by_key;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.protect_table(regclass, name, text, text, name, boolean, boolean) IS

@@ -84,6 +84,13 @@ AS 'MODULE_PATHNAME', 'resource_keys_allowing' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.resource_keys_allowing(anycompatible, text) IS
 'resources_allowing() by keys: keys of the resources at or below root_key on which the current user may do the action';
 
+-- VOLATILE: it deletes rows and runs the owner's triggers (as _tenant_rows())
+CREATE FUNCTION @extschema@._tenant_rows_by_key(tbl regclass, org_column name, org_keys text[], do_delete boolean)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'tenant_rows_by_key' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@._tenant_rows_by_key(regclass, name, text[], boolean) IS
+'internal: _tenant_rows() of a table protected by org keys: the rows whose org column holds one of the keys (canonical text); superuser only';
+
 ------------------------------------------------------------------------------
 -- Writing keys
 ------------------------------------------------------------------------------
@@ -100,17 +107,45 @@ AS $$
 BEGIN
 	IF NEW.key IS NOT NULL THEN
 		NEW.key := @extschema@._canonical_key(TG_ARGV[0], NEW.key);
+		IF (TG_OP = 'INSERT' OR OLD.key IS DISTINCT FROM NEW.key) AND NOT @extschema@._is_system()
+		   AND EXISTS (SELECT 1 FROM @extschema@.retired_keys r WHERE r.kind = TG_ARGV[0] AND r.key = NEW.key) THEN
+			RAISE EXCEPTION '% key "%" was used before and is not given out again', TG_ARGV[0], NEW.key
+				USING ERRCODE = 'unique_violation', CONSTRAINT = 'retired_keys_pkey',
+					  DETAIL = 'Rows that still carry the key would open to the new holder.',
+					  HINT = 'Use a new key.  A superuser acting as no user may reuse one (a restore or a migration).';
+		END IF;
 	END IF;
 	RETURN NEW;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@._key_guard() IS
-'internal: a key written to orgs or resources must be a value of the configured key type; stored in canonical text';
+'internal: a key written to orgs or resources must be a value of the configured key type, never used before (retired_keys); stored in canonical text';
+
+-- a removed, replaced or deleted key is retired
+CREATE FUNCTION @extschema@._retire_key()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF OLD.key IS NOT NULL AND (TG_OP = 'DELETE' OR OLD.key IS DISTINCT FROM NEW.key) THEN
+		INSERT INTO @extschema@.retired_keys AS r (kind, key) VALUES (TG_ARGV[0], OLD.key)
+		ON CONFLICT ON CONSTRAINT retired_keys_pkey DO NOTHING;
+	END IF;
+	RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@._retire_key() IS
+'internal: the key of a deleted org or resource, or the key it had before a change, goes to retired_keys';
 
 CREATE TRIGGER key_guard BEFORE INSERT OR UPDATE OF key ON @extschema@.orgs
 	FOR EACH ROW EXECUTE FUNCTION @extschema@._key_guard('org');
 CREATE TRIGGER key_guard BEFORE INSERT OR UPDATE OF key ON @extschema@.resources
 	FOR EACH ROW EXECUTE FUNCTION @extschema@._key_guard('resource');
+CREATE TRIGGER retire_key AFTER UPDATE OF key OR DELETE ON @extschema@.orgs
+	FOR EACH ROW EXECUTE FUNCTION @extschema@._retire_key('org');
+CREATE TRIGGER retire_key AFTER UPDATE OF key OR DELETE ON @extschema@.resources
+	FOR EACH ROW EXECUTE FUNCTION @extschema@._retire_key('resource');
 
 DROP TRIGGER invalidate_move ON @extschema@.orgs;
 -- a move, a changed id or a changed key; not a rename
@@ -170,12 +205,22 @@ RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	violated text;
+	msg text;
+	detail text;
+	hint text;
 BEGIN
 	PERFORM @extschema@._require(org_id, 'org.manage');
 	PERFORM @extschema@._org_exists(org_id);
 	UPDATE @extschema@.orgs o SET key = set_org_key.key WHERE o.id = org_id;
 EXCEPTION
 	WHEN unique_violation THEN
+		GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME, msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
+								hint = PG_EXCEPTION_HINT;
+		IF violated = 'retired_keys_pkey' THEN
+			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
+		END IF;
 		RAISE EXCEPTION 'org key "%" is already taken', key
 			USING ERRCODE = 'unique_violation';
 	WHEN check_violation THEN
@@ -194,6 +239,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	org bigint;
+	violated text;
+	msg text;
+	detail text;
+	hint text;
 BEGIN
 	SELECT r.org_id INTO org FROM @extschema@.resources r WHERE r.id = resource_id;
 	IF org IS NULL THEN
@@ -204,6 +253,11 @@ BEGIN
 	UPDATE @extschema@.resources r SET key = set_resource_key.key WHERE r.id = resource_id;
 EXCEPTION
 	WHEN unique_violation THEN
+		GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME, msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
+								hint = PG_EXCEPTION_HINT;
+		IF violated = 'retired_keys_pkey' THEN
+			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
+		END IF;
 		RAISE EXCEPTION 'resource key "%" is already taken', key
 			USING ERRCODE = 'unique_violation';
 	WHEN check_violation THEN
@@ -247,14 +301,16 @@ REVOKE ALL ON FUNCTION
 	@extschema@.can_row_key(anycompatible, anyelement, text),
 	@extschema@.resource_keys_with(anycompatible, text),
 	@extschema@.resource_keys_allowing(anycompatible, text),
+	@extschema@._tenant_rows_by_key(regclass, name, text[], boolean),
 	@extschema@._key_guard(),
+	@extschema@._retire_key(),
 	@extschema@.set_key_type(text, regtype),
 	@extschema@.set_org_key(bigint, text),
 	@extschema@.set_resource_key(bigint, text),
 	@extschema@._org_label(bigint),
 	@extschema@._resource_label(bigint)
 FROM PUBLIC;
-REVOKE ALL ON @extschema@.key_types FROM PUBLIC;
+REVOKE ALL ON @extschema@.key_types, @extschema@.retired_keys FROM PUBLIC;
 
 -- the checks and lists by key, like those by id, answer for the acting user
 -- only and run inside RLS policies: granted to PUBLIC on purpose

@@ -23,3 +23,23 @@ ALTER TABLE @extschema@.resources
 CREATE UNIQUE INDEX resources_key_idx ON @extschema@.resources (key);
 COMMENT ON COLUMN @extschema@.resources.key IS 'the application''s key of the resource (canonical text of a value of the configured type), NULL if none';
 
+
+-- Keys are never given out twice: the rows of the application that still
+-- carry the key of a deleted org (or the old key of an org) would open to
+-- the org that got it next.  A key leaves orgs or resources into this table.
+CREATE TABLE @extschema@.retired_keys (
+	kind		text NOT NULL CHECK (kind IN ('org', 'resource')),
+	key			text COLLATE "C" NOT NULL,
+	retired_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (kind, key)
+);
+COMMENT ON TABLE @extschema@.retired_keys IS 'keys of deleted orgs and resources and keys replaced by others: not given out again (but by a superuser acting as no user)';
+COMMENT ON COLUMN @extschema@.retired_keys.kind IS 'org or resource';
+COMMENT ON COLUMN @extschema@.retired_keys.key IS 'the key, in canonical text';
+COMMENT ON COLUMN @extschema@.retired_keys.retired_at IS 'when it was removed or replaced';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.retired_keys', '');
+
+-- a table protected by the application's org keys (its org column holds
+-- keys; delete_org() finds the rows of an org by its key)
+ALTER TABLE @extschema@.protected_tables ADD COLUMN by_key boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN @extschema@.protected_tables.by_key IS 'the org column (and resource column) holds the application''s keys, not ids';

@@ -14,7 +14,8 @@ REVOKE ALL ON FUNCTION
 	@extschema@.support_status(bigint),
 	@extschema@.support_statuses(),
 	@extschema@.my_support_orgs(),
-	@extschema@.access_graph(bigint, integer)
+	@extschema@.access_graph(bigint, integer),
+	@extschema@.delete_org(bigint, boolean)
 FROM PUBLIC;
 REVOKE ALL ON @extschema@.support_access_status, @extschema@.members, @extschema@.sent_invitations,
 	@extschema@.pending_invitations FROM PUBLIC;

@@ -20,7 +20,8 @@ SELECT pg_catalog.set_config('access_policy_upgrade.acl',
 		('@extschema@.support_status(bigint)', '@extschema@.support_status(bigint)'),
 		('@extschema@.support_statuses()', '@extschema@.support_statuses()'),
 		('@extschema@.my_support_orgs()', '@extschema@.my_support_orgs()'),
-		('@extschema@.access_graph(bigint,integer)', '@extschema@.access_graph(bigint,integer)')
+		('@extschema@.access_graph(bigint,integer)', '@extschema@.access_graph(bigint,integer)'),
+		('@extschema@.delete_org(bigint,boolean)', '@extschema@.delete_org(bigint,boolean)')
 	   ) AS m (old_signature, new_signature)
   JOIN pg_catalog.pg_proc p ON p.oid = m.old_signature::pg_catalog.regprocedure
  WHERE p.proacl IS NOT NULL;
@@ -49,3 +50,5 @@ DROP VIEW @extschema@.pending_invitations;
 DROP VIEW @extschema@.sent_invitations;
 DROP VIEW @extschema@.members;
 DROP FUNCTION @extschema@.access_graph(bigint, integer);
+-- delete_org() deletes the rows of tables protected by org keys too
+DROP FUNCTION @extschema@.delete_org(bigint, boolean);

@@ -66,7 +66,7 @@ HasPolicy(Oid relid, const char *polname)
  * takes, so they still hold when it runs.
  */
 static bool
-CheckTable(Relation rel, const char *relname, const char *colname)
+CheckTable(Relation rel, const char *relname, const char *colname, bool by_key, Oid *coltype)
 {
 	HeapTuple	atttup;
 	bool		is_int8 = false;
@@ -95,6 +95,7 @@ CheckTable(Relation rel, const char *relname, const char *colname)
 
 		exists = att->attnum > 0;
 		is_int8 = att->atttypid == INT8OID;
+		*coltype = att->atttypid;
 		ReleaseSysCache(atttup);
 	}
 	if (!exists)
@@ -105,7 +106,7 @@ CheckTable(Relation rel, const char *relname, const char *colname)
 				 errdetail("Its org column \"%s\" does not exist.", colname)));
 		return false;
 	}
-	if (!is_int8)
+	if (!is_int8 && !by_key)
 	{
 		ereport(WARNING,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -137,12 +138,12 @@ CheckTable(Relation rel, const char *relname, const char *colname)
  * subtransaction) abort, which restores both.
  */
 static int64
-RunAsOwner(Oid owner, const char *query, Datum org_ids, bool is_delete)
+RunAsOwner(Oid owner, const char *query, Datum org_ids, Oid argtype, bool is_delete)
 {
 	Oid			save_userid;
 	int			save_sec_context;
 	int			save_nestlevel;
-	Oid			argtypes[1] = {INT8ARRAYOID};
+	Oid			argtypes[1] = {argtype};
 	Datum		values[1];
 	int			ret;
 	int64		result = 0;
@@ -180,7 +181,6 @@ RunAsOwner(Oid owner, const char *query, Datum org_ids, bool is_delete)
 	return result;
 }
 
-PG_FUNCTION_INFO_V1(tenant_rows);
 
 /*
  * tenant_rows(tbl, org_column, org_ids, do_delete): the number of rows of the
@@ -189,8 +189,8 @@ PG_FUNCTION_INFO_V1(tenant_rows);
  * caller skips it).  Only the table itself: inheritance children may belong
  * to other roles.  Superuser only: it reads and deletes as any table owner.
  */
-Datum
-tenant_rows(PG_FUNCTION_ARGS)
+static Datum
+TenantRows(FunctionCallInfo fcinfo, bool by_key)
 {
 	Oid			relid;
 	Name		colname;
@@ -201,6 +201,7 @@ tenant_rows(PG_FUNCTION_ARGS)
 	char	   *relname;
 	Oid			owner;
 	StringInfoData query;
+	Oid			coltype = InvalidOid;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		ereport(ERROR,
@@ -229,7 +230,7 @@ tenant_rows(PG_FUNCTION_ARGS)
 	relname = quote_qualified_identifier(rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP ? "pg_temp" :
 										 get_namespace_name(RelationGetNamespace(rel)),
 										 RelationGetRelationName(rel));
-	ok = CheckTable(rel, relname, NameStr(*colname));
+	ok = CheckTable(rel, relname, NameStr(*colname), by_key, &coltype);
 	owner = rel->rd_rel->relowner;
 	/* the lock stays until the end of the transaction */
 	relation_close(rel, NoLock);
@@ -237,8 +238,36 @@ tenant_rows(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 
 	initStringInfo(&query);
-	appendStringInfo(&query, "%s FROM ONLY %s WHERE %s OPERATOR(pg_catalog.=) ANY ($1)",
-					 do_delete ? "DELETE" : "SELECT pg_catalog.count(*)",
-					 relname, quote_identifier(NameStr(*colname)));
-	PG_RETURN_INT64(RunAsOwner(owner, query.data, PG_GETARG_DATUM(2), do_delete));
+	if (by_key)
+		/* the canonical text of each key, as a value of the column's type */
+		appendStringInfo(&query, "%s FROM ONLY %s WHERE %s OPERATOR(pg_catalog.=) ANY ($1::%s[])",
+						 do_delete ? "DELETE" : "SELECT pg_catalog.count(*)",
+						 relname, quote_identifier(NameStr(*colname)), format_type_be_qualified(coltype));
+	else
+		appendStringInfo(&query, "%s FROM ONLY %s WHERE %s OPERATOR(pg_catalog.=) ANY ($1)",
+						 do_delete ? "DELETE" : "SELECT pg_catalog.count(*)",
+						 relname, quote_identifier(NameStr(*colname)));
+	PG_RETURN_INT64(RunAsOwner(owner, query.data, PG_GETARG_DATUM(2),
+							   by_key ? TEXTARRAYOID : INT8ARRAYOID, do_delete));
+}
+
+PG_FUNCTION_INFO_V1(tenant_rows);
+
+Datum
+tenant_rows(PG_FUNCTION_ARGS)
+{
+	return TenantRows(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(tenant_rows_by_key);
+
+/*
+ * tenant_rows_by_key(tbl, org_column, org_keys, do_delete): tenant_rows() of
+ * a table protected by the application's org keys, given their canonical
+ * text (0.5.0).
+ */
+Datum
+tenant_rows_by_key(PG_FUNCTION_ARGS)
+{
+	return TenantRows(fcinfo, true);
 }

@@ -5,7 +5,8 @@ Starts app.py's HTTP server in this process and talks to it over real HTTP
 (urllib); the service talks to PostgreSQL through DATABASE_URL -- in
 test/suites/31-example-app.sh, pgbouncer in transaction pooling mode.
 SUPER_URL is a superuser connection (straight to the server) used only to
-arrange and inspect the world.  Needs world.sql loaded.
+arrange and inspect the world.  Needs world.sql loaded: tenants Acme and
+Globex, named by the uuids ACME and GLOBEX (their orgs' keys).
 """
 
 import json
@@ -23,6 +24,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import app  # noqa: E402
 
 SUPER_URL = os.environ["SUPER_URL"]
+ACME = "a1000000-0000-4000-8000-000000000001"
+GLOBEX = "b2000000-0000-4000-8000-000000000002"
+NOBODY = "c3000000-0000-4000-8000-000000000003"   # no org has this key
 SERVER = None
 BASE = None
 
@@ -66,24 +70,27 @@ class Notes(unittest.TestCase):
         status, notes = call("GET", "/notes", "alice")
         self.assertEqual(status, 200)
         self.assertTrue(notes)
-        self.assertEqual({n["org_id"] for n in notes}, {1})
+        self.assertEqual({n["tenant_id"] for n in notes}, {ACME})
         status, notes = call("GET", "/notes", "bob")
-        self.assertEqual({n["org_id"] for n in notes}, {2})
+        self.assertEqual({n["tenant_id"] for n in notes}, {GLOBEX})
         status, notes = call("GET", "/notes", "erin")    # no role anywhere
         self.assertEqual((status, notes), (200, []))
 
     def test_write_own_org_not_foreign(self):
-        status, note = call("POST", "/notes", "alice", {"org_id": 1, "body": "hello"})
+        status, note = call("POST", "/notes", "alice", {"tenant_id": ACME, "body": "hello"})
         self.assertEqual(status, 201)
-        self.assertEqual(note["org_id"], 1)
-        status, err = call("POST", "/notes", "alice", {"org_id": 2, "body": "intrusion"})
+        self.assertEqual(note["tenant_id"], ACME)
+        status, err = call("POST", "/notes", "alice", {"tenant_id": GLOBEX, "body": "intrusion"})
         self.assertEqual(status, 403)
         self.assertEqual(err["sqlstate"], "42501")
+        # a tenant uuid that no org has: refused like a foreign one
+        status, err = call("POST", "/notes", "alice", {"tenant_id": NOBODY, "body": "nowhere"})
+        self.assertEqual((status, err["sqlstate"]), (403, "42501"))
         # a viewer cannot write even in their own org
-        status, _ = call("POST", "/notes", "bob", {"org_id": 2, "body": "viewer write"})
+        status, _ = call("POST", "/notes", "bob", {"tenant_id": GLOBEX, "body": "viewer write"})
         self.assertEqual(status, 403)
         # another org's note does not exist for alice: 404, not 403 (no existence leak)
-        foreign = sql("SELECT min(id) FROM notes WHERE org_id = 2")[0][0]
+        foreign = sql("SELECT min(id) FROM notes WHERE tenant_id = %s", (GLOBEX,))[0][0]
         self.assertEqual(call("PATCH", f"/notes/{foreign}", "alice", {"body": "x"})[0], 404)
         self.assertEqual(call("DELETE", f"/notes/{foreign}", "alice")[0], 404)
         self.assertEqual(sql("SELECT body FROM notes WHERE id = %s", (foreign,))[0][0].startswith("note"), True)
@@ -98,9 +105,18 @@ class Notes(unittest.TestCase):
         self.assertEqual(call("GET", "/notes", token=forged)[0], 401)
         self.assertEqual(call("GET", "/me", "alice")[1]["user_id"], "alice")
 
+    def test_me_lists_tenant_uuids(self):
+        self.assertEqual(call("GET", "/me", "alice")[1]["tenants"], [ACME])
+        self.assertEqual(call("GET", "/me", "bob")[1]["tenants"], [GLOBEX])
+        self.assertEqual(call("GET", "/me", "erin")[1]["tenants"], [])
+
     def test_bad_input(self):
-        self.assertEqual(call("POST", "/notes", "alice", {"org_id": 1, "body": ""})[0], 400)
+        self.assertEqual(call("POST", "/notes", "alice", {"tenant_id": ACME, "body": ""})[0], 400)
         self.assertEqual(call("GET", "/nowhere", "alice")[0], 404)
+        # a tenant id that is no uuid
+        status, err = call("POST", "/notes", "alice", {"tenant_id": "acme", "body": "x"})
+        self.assertEqual((status, err["sqlstate"]), (400, "22P02"))
+        self.assertEqual(call("GET", "/orgs/1/support", "alice")[0], 404)
 
 
 class SupportAccess(unittest.TestCase):
@@ -108,63 +124,72 @@ class SupportAccess(unittest.TestCase):
         # support staff read every org by default (access_policy.support_default_level = read)
         status, notes = call("GET", "/notes", "sam")
         self.assertEqual(status, 200)
-        self.assertEqual({n["org_id"] for n in notes}, {1, 2})
-        self.assertEqual(call("POST", "/notes", "sam", {"org_id": 1, "body": "support"})[0], 403)
+        self.assertEqual({n["tenant_id"] for n in notes}, {ACME, GLOBEX})
+        self.assertEqual(call("POST", "/notes", "sam", {"tenant_id": ACME, "body": "support"})[0], 403)
         # a customer admin grants write for a week, with a reason
-        status, _ = call("PUT", "/orgs/1/support", "alice", {"level": "write", "reason": "ticket 7", "duration": "1 week"})
+        status, _ = call("PUT", f"/orgs/{ACME}/support", "alice",
+                         {"level": "write", "reason": "ticket 7", "duration": "1 week"})
         self.assertEqual(status, 200)
-        status, st = call("GET", "/orgs/1/support", "alice")
+        status, st = call("GET", f"/orgs/{ACME}/support", "alice")
         self.assertEqual((st["level"], st["source"]), ("write", "own"))
         self.assertIsNotNone(st["remaining"])
-        self.assertEqual(call("POST", "/notes", "sam", {"org_id": 1, "body": "support fix"})[0], 201)
-        self.assertEqual(call("POST", "/notes", "sam", {"org_id": 2, "body": "not here"})[0], 403)
+        self.assertEqual(call("POST", "/notes", "sam", {"tenant_id": ACME, "body": "support fix"})[0], 201)
+        self.assertEqual(call("POST", "/notes", "sam", {"tenant_id": GLOBEX, "body": "not here"})[0], 403)
         # only the customer's admins may change it, and a reason is required
-        self.assertEqual(call("PUT", "/orgs/2/support", "alice", {"level": "write", "reason": "x"})[0], 403)
-        self.assertEqual(call("PUT", "/orgs/1/support", "alice", {"level": "write"})[0], 400)
+        self.assertEqual(call("PUT", f"/orgs/{GLOBEX}/support", "alice", {"level": "write", "reason": "x"})[0], 403)
+        self.assertEqual(call("PUT", f"/orgs/{ACME}/support", "alice", {"level": "write"})[0], 400)
+        # a tenant no org has is refused like a foreign one (no existence leak)
+        self.assertEqual(call("PUT", f"/orgs/{NOBODY}/support", "alice", {"level": "write", "reason": "x"})[0], 403)
+        self.assertEqual(call("GET", f"/orgs/{NOBODY}/support", "alice")[0], 403)
+        self.assertEqual(call("GET", f"/orgs/{GLOBEX}/support", "alice")[0], 403)
         # revoked: back to the default
-        self.assertEqual(call("DELETE", "/orgs/1/support", "alice")[0], 204)
-        self.assertEqual(call("POST", "/notes", "sam", {"org_id": 1, "body": "too late"})[0], 403)
+        self.assertEqual(call("DELETE", f"/orgs/{ACME}/support", "alice")[0], 204)
+        self.assertEqual(call("POST", "/notes", "sam", {"tenant_id": ACME, "body": "too late"})[0], 403)
 
 
 class Invitations(unittest.TestCase):
     def test_invite_accept_revoke_expire(self):
-        status, inv = call("POST", "/orgs/1/invitations", "alice", {"email": "carol@acme.example", "role": "Viewer"})
+        status, inv = call("POST", f"/orgs/{ACME}/invitations", "alice", {"email": "carol@acme.example", "role": "Viewer"})
         self.assertEqual(status, 201)
         self.assertTrue(inv["token"])
         # nobody else can use it: not bob (another address), not a guessed token
         self.assertEqual(call("POST", "/invitations/accept", "bob", {"token": inv["token"]})[0], 403)
         self.assertGreaterEqual(call("POST", "/invitations/accept", "carol", {"token": "guess"})[0], 400)
         self.assertEqual(call("POST", "/invitations/accept", "carol", {"token": inv["token"]})[0], 200)
-        self.assertEqual({n["org_id"] for n in call("GET", "/notes", "carol")[1]}, {1})
+        self.assertEqual({n["tenant_id"] for n in call("GET", "/notes", "carol")[1]}, {ACME})
         # one-time
         self.assertGreaterEqual(call("POST", "/invitations/accept", "carol", {"token": inv["token"]})[0], 400)
         # a revoked invitation cannot be accepted
-        status, inv2 = call("POST", "/orgs/1/invitations", "alice", {"email": "dave@acme.example", "role": "Viewer"})
+        status, inv2 = call("POST", f"/orgs/{ACME}/invitations", "alice", {"email": "dave@acme.example", "role": "Viewer"})
         sql("SELECT access_policy.create_user('dave', 'dave@acme.example')")
         self.assertEqual(call("DELETE", f"/invitations/{inv2['id']}", "alice")[0], 204)
         self.assertGreaterEqual(call("POST", "/invitations/accept", "dave", {"token": inv2["token"]})[0], 400)
         # an expired one neither (expiry after 24 h by the database clock)
-        status, inv3 = call("POST", "/orgs/1/invitations", "alice", {"email": "dave@acme.example", "role": "Viewer"})
+        status, inv3 = call("POST", f"/orgs/{ACME}/invitations", "alice", {"email": "dave@acme.example", "role": "Viewer"})
         sql("UPDATE access_policy.invitations SET invited_at = now() - interval '2 days', "
             "expires_at = now() - interval '1 day' WHERE id = %s", (inv3["id"],))
         self.assertGreaterEqual(call("POST", "/invitations/accept", "dave", {"token": inv3["token"]})[0], 400)
         self.assertEqual(call("GET", "/notes", "dave")[1], [])
-        statuses = {i["id"]: i["status"] for i in call("GET", "/orgs/1/invitations", "alice")[1]}
+        statuses = {i["id"]: i["status"] for i in call("GET", f"/orgs/{ACME}/invitations", "alice")[1]}
         self.assertEqual((statuses[inv["id"]], statuses[inv2["id"]], statuses[inv3["id"]]),
                          ("accepted", "revoked", "expired"))
         # bob may not invite into alice's org nor list its invitations
-        self.assertEqual(call("POST", "/orgs/1/invitations", "bob", {"email": "x@y.example", "role": "Viewer"})[0], 403)
+        self.assertEqual(call("POST", f"/orgs/{ACME}/invitations", "bob", {"email": "x@y.example", "role": "Viewer"})[0], 403)
+        self.assertEqual(call("GET", f"/orgs/{ACME}/invitations", "bob"), (200, []))
+        # nor into an org that does not exist, which looks the same
+        self.assertEqual(call("POST", f"/orgs/{NOBODY}/invitations", "bob", {"email": "x@y.example", "role": "Viewer"})[0], 403)
+        self.assertEqual(call("GET", f"/orgs/{NOBODY}/invitations", "bob"), (200, []))
 
 
 class Concurrency(unittest.TestCase):
     def test_no_identity_bleeds_between_concurrent_requests(self):
-        expected = {"alice": {1}, "bob": {2}, "carol_or_nobody": set()}
+        expected = {"alice": {ACME}, "bob": {GLOBEX}, "carol_or_nobody": set()}
 
         def one(i):
             user = ("alice", "bob")[i % 2]
             status, notes = call("GET", "/notes", user)
             me = call("GET", "/me", user)[1]["user_id"]
-            return user, status, {n["org_id"] for n in notes}, me
+            return user, status, {n["tenant_id"] for n in notes}, me
 
         with ThreadPoolExecutor(max_workers=16) as pool:
             results = list(pool.map(one, range(400)))

@@ -42,6 +42,25 @@
  * remove_member.
  * Validity boundaries also fall a few seconds after the world is built, so
  * that some pass while it is being checked.
+ * Keys (0.5.0): every world draws a key type for orgs and one for resources
+ * (uuid, text, integer, bigint, or none: set_key_type() left unset), and
+ * the type the checks pass typed keys as (integer keys also as bigint).
+ * Most orgs and resources get a key derived from their id (key_of); the
+ * changes set, change and remove keys (set_org_key, set_resource_key,
+ * create_org with a key, direct writes in another spelling), the concurrent
+ * writers too.  Every check by id whose kinds have keys in the world has a
+ * twin by key in the same row (can_key, can_resource_key, can_action_key,
+ * can_row_key, org_keys_with, resource_keys_with, resource_keys_allowing),
+ * aimed at the same org and resource: mostly their key, as the typed value
+ * or as text in another spelling (upper-case uuid, zero-padded integer),
+ * else a key no org or resource has (a former key, a key of an id that does
+ * not exist, the type's extremes; they answer false) or NULL.  The reference
+ * of a twin looks the key up in the tables (ref_key_check), in the same
+ * statement as the check by id: when the key names the ids of the check by
+ * id, their reference answer is the twin's (mapped to keys for the lists).
+ * Phase 6 adds errors by key: keys of the wrong type (42804), text that is
+ * no value of the type (22P02, 22003), kinds without a key type (55000),
+ * unknown names (42704, as by id even for an unknown key or no user).
  * Identities: u1..uN, a canary holding nothing, "ghost" (no such user) and no
  * user at all (clear_user; ap_ref gets NULL).  The canary, the ghost and no
  * user must be refused everything whatever the reference says.
@@ -121,7 +140,11 @@ CREATE TABLE ap_fuzz.plan (
 	world		int PRIMARY KEY,
 	n_users		int NOT NULL,
 	iso			text NOT NULL,
-	support_default text NOT NULL		-- access_policy.support_default_level in this world
+	support_default text NOT NULL,		-- access_policy.support_default_level in this world
+	org_key_type text,					-- set_key_type('org', ...) in this world; NULL: none
+	res_key_type text,					-- set_key_type('resource', ...); NULL: none
+	org_arg_type text,					-- the type the checks pass typed org keys as
+	res_arg_type text					-- ... and resource keys
 );
 
 CREATE TABLE ap_fuzz.worlds (
@@ -134,7 +157,8 @@ CREATE TABLE ap_fuzz.worlds (
 	n_mismatch	int,
 	n_canary	int,
 	remote		boolean,			-- changes made by another session
-	n_concurrent int					-- changes committed by the concurrent writers
+	n_concurrent int,					-- changes committed by the concurrent writers
+	n_by_key	int					-- of n_checks, the checks by key
 );
 
 -- one row per change the concurrent writers committed (phase 7)
@@ -156,6 +180,14 @@ CREATE TABLE ap_fuzz.checks (
 	org			bigint,
 	res			bigint,
 	name		text,				-- permission or action
+	-- the twin by key (see key_arg): the key arguments as text and the types
+	-- they are passed as ('text': as text, to be parsed); for orgs_with,
+	-- oktype is the type of org_keys_with's key_type argument
+	twin		boolean NOT NULL DEFAULT false,
+	okey		text,
+	oktype		text,
+	rkey		text,
+	rktype		text,
 	PRIMARY KEY (world, phase, id)
 );
 CREATE INDEX ON ap_fuzz.checks (world, phase, who);
@@ -166,6 +198,8 @@ CREATE TABLE ap_fuzz.results (
 	id			int NOT NULL,
 	engine		text,
 	reference	text,
+	engine_key	text,				-- the twin by key (NULL if none)
+	reference_key text,
 	at			timestamptz NOT NULL,
 	PRIMARY KEY (world, phase, id)
 );
@@ -238,6 +272,200 @@ BEGIN
 	IF allow_disabled AND random() < 0.10 THEN
 		enabled := false;
 	END IF;
+END;
+$$;
+
+------------------------------------------------------------------------------
+-- Keys
+------------------------------------------------------------------------------
+
+-- key_type: the configured key type of kind ('uuid', 'text', 'integer',
+-- 'bigint'), NULL if none
+CREATE FUNCTION ap_fuzz.key_type(kind text) RETURNS text
+LANGUAGE sql STABLE
+AS $$ SELECT t.type::text FROM access_policy.key_types t WHERE t.kind = key_type.kind $$;
+
+-- key_of: key number v (0..15) of the org or resource id as the canonical
+-- text of kind's configured type (NULL if none, or for an id outside
+-- 0..10^8).  One-to-one in (id, v): no two ids share a key, and an id's keys
+-- differ from one another.  An org and a resource with the same id get the
+-- same key, so a key looked up in the wrong table names something.  Text
+-- keys come in four shapes, some longer than the 16 bytes a call site keeps
+-- inline, some with a space and a non-ASCII letter.
+CREATE FUNCTION ap_fuzz.key_of(kind text, id bigint, v int) RETURNS text
+LANGUAGE sql STABLE
+AS $$
+	SELECT CASE WHEN id NOT BETWEEN 0 AND 100000000 THEN NULL
+				ELSE CASE ap_fuzz.key_type(kind)
+					WHEN 'uuid' THEN md5(format('fz:%s:%s', id, v % 16))::uuid::text
+					WHEN 'text' THEN CASE id % 4 WHEN 0 THEN format('Tenant %s/%s ü', id, v % 16)
+												 WHEN 1 THEN format('t%s.%s', id, v % 16)
+												 WHEN 2 THEN format('tenant-%s-%s-%s', id, v % 16, md5(id::text))
+												 ELSE format('T%s.%s', id, v % 16) END
+					WHEN 'integer' THEN ((id * 16 + v % 16) * CASE WHEN id % 4 = 3 THEN -1 ELSE 1 END)::text
+					WHEN 'bigint' THEN ((id * 16 + v % 16) * 1000000007 * CASE WHEN id % 4 = 3 THEN -1 ELSE 1 END)::text
+				END END
+$$;
+
+-- spell: the canonical key k of type t spelled another way as text (the
+-- same key): a uuid in upper case, in braces, without hyphens; an integer
+-- with blanks around it, zero-padded, with a plus sign; text as it is
+CREATE FUNCTION ap_fuzz.spell(k text, t text, sel int) RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+	SELECT CASE WHEN t = 'uuid' THEN
+					(ARRAY[upper(k), '{' || k || '}', replace(k, '-', ''), upper(replace(k, '-', ''))])[1 + sel % 4]
+				WHEN t IN ('integer', 'bigint') THEN
+					(ARRAY[' ' || k || ' ', regexp_replace(k, '^(-?)', '\100'),
+						   CASE WHEN k LIKE '-%' THEN k || '  ' ELSE '+' || k END,
+						   regexp_replace(k, '^(-?)', ' \10')])[1 + sel % 4]
+				ELSE k END
+$$;
+
+-- unknown_keys: values of arg_type that are no key of kind's type: the
+-- type's extremes and values key_of never makes (with bigint arguments to
+-- integer keys, also values out of the range of integer)
+CREATE FUNCTION ap_fuzz.unknown_keys(kind text, arg_type text) RETURNS text[]
+LANGUAGE sql STABLE
+AS $$
+	SELECT CASE ap_fuzz.key_type(kind)
+		WHEN 'uuid' THEN ARRAY['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+							   md5('no such key')::uuid::text]
+		WHEN 'text' THEN ARRAY['', 'x', 't1', 'T', repeat('fz', 200), 'Tenant 4/0 u']
+		WHEN 'integer' THEN ARRAY['0', '1', '2147483647', '-2147483648']
+			|| CASE WHEN arg_type = 'bigint' THEN ARRAY['2147483648', '-9223372036854775808', '9223372036854775807']
+					ELSE '{}'::text[] END
+		WHEN 'bigint' THEN ARRAY['0', '1', '2147483647', '9223372036854775807', '-9223372036854775808']
+	END
+$$;
+
+-- key_arg: the key argument of the twin by key of a check aimed at id (an
+-- org or a resource) and the type it is passed as: mostly the id's key,
+-- typed or as text in another spelling; else another key of the same id (a
+-- former key), a key of an id that does not exist, an extreme of the type
+-- (all unknown: false) or, rarely, NULL; NULL for a NULL id
+CREATE FUNCTION ap_fuzz.key_arg(kind text, x_id bigint, arg_type text, OUT k text, OUT kt text)
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+	t text := ap_fuzz.key_type(kind);
+	cur text;
+	r double precision := random();
+BEGIN
+	kt := arg_type;
+	IF x_id IS NULL THEN
+		RETURN;
+	END IF;
+	IF kind = 'org' THEN
+		cur := (SELECT o.key FROM access_policy.orgs o WHERE o.id = x_id);
+	ELSE
+		cur := (SELECT x.key FROM access_policy.resources x WHERE x.id = x_id);
+	END IF;
+	IF cur IS NOT NULL AND r < 0.70 THEN
+		k := cur;
+	ELSIF cur IS NOT NULL AND r < 0.85 THEN
+		k := ap_fuzz.spell(cur, t, ap_fuzz.rint(0, 3));
+		kt := 'text';
+	ELSIF r < 0.95 THEN
+		k := ap_fuzz.pick(ARRAY(SELECT ap_fuzz.key_of(kind, x_id, v) FROM generate_series(0, 15) v
+								 WHERE ap_fuzz.key_of(kind, x_id, v) IS DISTINCT FROM cur ORDER BY v));
+		IF k IS NULL THEN
+			k := ap_fuzz.pick(ap_fuzz.unknown_keys(kind, arg_type));
+		ELSIF random() < 0.3 THEN
+			kt := 'text';
+		END IF;
+	ELSIF r < 0.98 THEN
+		k := ap_fuzz.pick(ap_fuzz.unknown_keys(kind, arg_type));
+	END IF;
+END;
+$$;
+
+-- set_keys: keys for most orgs and resources of a new world (key_of(id,
+-- 0)), a third of them written in another spelling: the key_guard trigger
+-- must store every one canonical
+CREATE FUNCTION ap_fuzz.set_keys() RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	ot text := ap_fuzz.key_type('org');
+	rt text := ap_fuzz.key_type('resource');
+	ids bigint[];
+BEGIN
+	IF ot IS NOT NULL THEN
+		ids := ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id);
+		UPDATE access_policy.orgs o
+		   SET key = CASE WHEN o.id % 3 = 0 THEN ap_fuzz.spell(ap_fuzz.key_of('org', o.id, 0), ot, (o.id / 3)::int)
+						  ELSE ap_fuzz.key_of('org', o.id, 0) END
+		 WHERE o.id = ANY (ap_fuzz.sample(ids, ceil(cardinality(ids) * (0.75 + random() * 0.2))::int));
+		IF EXISTS (SELECT 1 FROM access_policy.orgs o WHERE o.key <> ap_fuzz.key_of('org', o.id, 0)) THEN
+			RAISE EXCEPTION 'an org key was not stored in canonical form: %',
+				(SELECT o.key FROM access_policy.orgs o WHERE o.key <> ap_fuzz.key_of('org', o.id, 0) LIMIT 1);
+		END IF;
+	END IF;
+	IF rt IS NOT NULL THEN
+		ids := ARRAY(SELECT x.id FROM access_policy.resources x ORDER BY x.id);
+		UPDATE access_policy.resources x
+		   SET key = CASE WHEN x.id % 3 = 0 THEN ap_fuzz.spell(ap_fuzz.key_of('resource', x.id, 0), rt, (x.id / 3)::int)
+						  ELSE ap_fuzz.key_of('resource', x.id, 0) END
+		 WHERE x.id = ANY (ap_fuzz.sample(ids, ceil(cardinality(ids) * (0.75 + random() * 0.2))::int));
+		IF EXISTS (SELECT 1 FROM access_policy.resources x WHERE x.key <> ap_fuzz.key_of('resource', x.id, 0)) THEN
+			RAISE EXCEPTION 'a resource key was not stored in canonical form';
+		END IF;
+	END IF;
+END;
+$$;
+
+-- key_step: one change of a key: an org's or a resource's key set, changed
+-- or removed through set_org_key() and set_resource_key() (as the system),
+-- or written directly in another spelling.  Returns what it did; refusals
+-- are caught and reported.
+CREATE FUNCTION ap_fuzz.key_step(x_org bigint DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	kind text := CASE WHEN x_org IS NOT NULL OR random() < 0.65 THEN 'org' ELSE 'resource' END;
+	t text := ap_fuzz.key_type(kind);
+	r double precision := random();
+	x_id bigint;
+	x_key text;
+BEGIN
+	IF t IS NULL THEN
+		RETURN 'key: no ' || kind || ' key type';
+	END IF;
+	IF x_org IS NOT NULL THEN
+		x_id := x_org;
+	ELSIF kind = 'org' THEN
+		x_id := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
+	ELSE
+		x_id := ap_fuzz.pick(ARRAY(SELECT x.id FROM access_policy.resources x ORDER BY x.id));
+	END IF;
+	IF x_id IS NULL THEN
+		RETURN 'key: no ' || kind;
+	END IF;
+	x_key := CASE WHEN r >= 0.25 THEN ap_fuzz.key_of(kind, x_id, ap_fuzz.rint(0, 15)) END;
+	BEGIN
+		IF r < 0.80 THEN
+			IF random() < 0.3 THEN
+				x_key := ap_fuzz.spell(x_key, t, ap_fuzz.rint(0, 3));
+			END IF;
+			PERFORM ap_fuzz.as_system();
+			IF kind = 'org' THEN
+				PERFORM access_policy.set_org_key(x_id, x_key);
+			ELSE
+				PERFORM access_policy.set_resource_key(x_id, x_key);
+			END IF;
+			RETURN format('key: %s key %s', kind, CASE WHEN x_key IS NULL THEN 'removed' ELSE 'set' END);
+		END IF;
+		x_key := ap_fuzz.spell(x_key, t, ap_fuzz.rint(0, 3));
+		IF kind = 'org' THEN
+			UPDATE access_policy.orgs SET key = x_key WHERE id = x_id;
+		ELSE
+			UPDATE access_policy.resources SET key = x_key WHERE id = x_id;
+		END IF;
+		RETURN format('key: %s key written', kind);
+	EXCEPTION WHEN OTHERS THEN
+		RETURN 'key: refused: ' || SQLSTATE;
+	END;
 END;
 $$;
 
@@ -1260,7 +1488,14 @@ DECLARE
 	x_name text;
 	lo bigint;
 	hi bigint;
+	pl ap_fuzz.plan;
+	x_twin boolean;
+	x_okey text;
+	x_oktype text;
+	x_rkey text;
+	x_rktype text;
 BEGIN
+	SELECT * INTO pl FROM ap_fuzz.plan p WHERE p.world = w;
 	PERFORM ap_fuzz.refresh_closure();
 	n := COALESCE((SELECT max(c.id) FROM ap_fuzz.checks c WHERE c.world = w AND c.phase = ph), 0);
 	all_orgs := ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id);
@@ -1336,15 +1571,35 @@ BEGIN
 			x_name := CASE WHEN x_fn IN ('can_action', 'resources_allowing') THEN ap_fuzz.arg_name('{}', actions)
 						   ELSE ap_fuzz.arg_name(who_perms, perms) END;
 
+			-- the twin by key, where the kinds of the check have keys
+			x_twin := CASE WHEN x_fn IN ('can', 'orgs_with') THEN pl.org_arg_type IS NOT NULL
+						   WHEN x_fn = 'can_row' THEN pl.org_arg_type IS NOT NULL
+													  AND (x_res IS NULL OR pl.res_arg_type IS NOT NULL)
+						   ELSE pl.res_arg_type IS NOT NULL END;
+			x_okey := NULL;
+			x_oktype := COALESCE(pl.org_arg_type, 'text');
+			x_rkey := NULL;
+			x_rktype := COALESCE(pl.res_arg_type, 'text');
+			IF x_twin THEN
+				IF x_fn IN ('can', 'can_row') THEN
+					SELECT ka.k, ka.kt INTO x_okey, x_oktype FROM ap_fuzz.key_arg('org', x_org, pl.org_arg_type) ka;
+				ELSIF x_fn = 'orgs_with' AND random() < 0.3 THEN
+					x_oktype := 'text';		-- org_keys_with(name): text[]
+				END IF;
+				IF x_fn NOT IN ('can', 'orgs_with') AND x_res IS NOT NULL THEN
+					SELECT ka.k, ka.kt INTO x_rkey, x_rktype FROM ap_fuzz.key_arg('resource', x_res, pl.res_arg_type) ka;
+				END IF;
+			END IF;
+
 			IF interleave THEN
-				INSERT INTO ap_fuzz.checks (world, phase, id, who, fn, org, res, name)
-				SELECT w, ph, n + t.ord, t.who, x_fn, x_org, x_res, x_name
+				INSERT INTO ap_fuzz.checks (world, phase, id, who, fn, org, res, name, twin, okey, oktype, rkey, rktype)
+				SELECT w, ph, n + t.ord, t.who, x_fn, x_org, x_res, x_name, x_twin, x_okey, x_oktype, x_rkey, x_rktype
 				  FROM unnest(x_whos) WITH ORDINALITY AS t (who, ord);
 				n := n + cardinality(x_whos);
 			ELSE
 				n := n + 1;
-				INSERT INTO ap_fuzz.checks (world, phase, id, who, fn, org, res, name)
-				VALUES (w, ph, n, x_who, x_fn, x_org, x_res, x_name);
+				INSERT INTO ap_fuzz.checks (world, phase, id, who, fn, org, res, name, twin, okey, oktype, rkey, rktype)
+				VALUES (w, ph, n, x_who, x_fn, x_org, x_res, x_name, x_twin, x_okey, x_oktype, x_rkey, x_rktype);
 			END IF;
 		END LOOP;
 	END LOOP;
@@ -1352,12 +1607,16 @@ END;
 $$;
 
 -- compare_sql: the statement that evaluates one identity's checks of a phase
--- on both sides, in one statement (one statement_timestamp())
+-- on both sides, in one statement (one statement_timestamp()); the twin by
+-- key of a check in the same row, its key arguments cast to the world's
+-- types (or passed as text), its reference derived from the reference by id
+-- of the row (ref_twin), which is computed once (OFFSET 0 keeps the
+-- subquery from being pulled up and evaluated twice)
 CREATE FUNCTION ap_fuzz.compare_sql(w int, ph int, x_who text) RETURNS text
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql STABLE
 AS $$
 SELECT format($f$
-INSERT INTO ap_fuzz.results (world, phase, id, engine, reference, at)
+INSERT INTO ap_fuzz.results (world, phase, id, engine, reference, engine_key, reference_key, at)
 SELECT c.world, c.phase, c.id,
 	   CASE c.fn
 		   WHEN 'can' THEN access_policy.can(c.org, c.name)::text
@@ -1368,7 +1627,29 @@ SELECT c.world, c.phase, c.id,
 		   WHEN 'resources_with' THEN access_policy.resources_with(c.res, c.name)::text
 		   WHEN 'resources_allowing' THEN access_policy.resources_allowing(c.res, c.name)::text
 	   END,
-	   CASE c.fn
+	   x.reference,
+	   CASE WHEN c.twin THEN CASE c.fn
+		   WHEN 'can' THEN CASE WHEN c.oktype = 'text' THEN access_policy.can_key(c.okey, c.name)
+								ELSE access_policy.can_key(c.okey::%4$s, c.name) END::text
+		   WHEN 'can_resource' THEN CASE WHEN c.rktype = 'text' THEN access_policy.can_resource_key(c.rkey, c.name)
+										 ELSE access_policy.can_resource_key(c.rkey::%5$s, c.name) END::text
+		   WHEN 'can_action' THEN CASE WHEN c.rktype = 'text' THEN access_policy.can_action_key(c.rkey, c.name)
+									   ELSE access_policy.can_action_key(c.rkey::%5$s, c.name) END::text
+		   WHEN 'can_row' THEN CASE WHEN c.oktype = 'text' AND c.rktype = 'text' THEN access_policy.can_row_key(c.okey, c.rkey, c.name)
+									WHEN c.oktype = 'text' THEN access_policy.can_row_key(c.okey, c.rkey::%5$s, c.name)
+									WHEN c.rktype = 'text' THEN access_policy.can_row_key(c.okey::%4$s, c.rkey, c.name)
+									ELSE access_policy.can_row_key(c.okey::%4$s, c.rkey::%5$s, c.name) END::text
+		   WHEN 'orgs_with' THEN CASE WHEN c.oktype = 'text' THEN access_policy.org_keys_with(c.name)
+									  ELSE access_policy.org_keys_with(c.name, NULL::%4$s)::text[] END::text
+		   WHEN 'resources_with' THEN CASE WHEN c.rktype = 'text' THEN access_policy.resource_keys_with(c.rkey, c.name)
+										   ELSE access_policy.resource_keys_with(c.rkey::%5$s, c.name)::text[] END::text
+		   WHEN 'resources_allowing' THEN CASE WHEN c.rktype = 'text' THEN access_policy.resource_keys_allowing(c.rkey, c.name)
+											   ELSE access_policy.resource_keys_allowing(c.rkey::%5$s, c.name)::text[] END::text
+	   END END,
+	   CASE WHEN c.twin THEN ap_fuzz.ref_twin(c, x.reference, statement_timestamp()) END,
+	   statement_timestamp()
+  FROM ap_fuzz.checks c,
+	   LATERAL (SELECT CASE c.fn
 		   WHEN 'can' THEN ap_ref.can(c.who, c.org, c.name, statement_timestamp())::text
 		   WHEN 'can_resource' THEN ap_ref.can_resource(c.who, c.res, c.name, statement_timestamp())::text
 		   WHEN 'can_action' THEN ap_ref.can_action(c.who, c.res, c.name, statement_timestamp())::text
@@ -1376,25 +1657,43 @@ SELECT c.world, c.phase, c.id,
 		   WHEN 'orgs_with' THEN ap_ref.orgs_with(c.who, c.name, statement_timestamp())::text
 		   WHEN 'resources_with' THEN ap_ref.resources_with(c.who, c.res, c.name, statement_timestamp())::text
 		   WHEN 'resources_allowing' THEN ap_ref.resources_allowing(c.who, c.res, c.name, statement_timestamp())::text
-	   END,
-	   statement_timestamp()
-  FROM ap_fuzz.checks c
- WHERE c.world = %s AND c.phase = %s AND c.who IS NOT DISTINCT FROM %L
-$f$, w, ph, x_who)
+	   END AS reference OFFSET 0) x
+ WHERE c.world = %1$s AND c.phase = %2$s AND c.who IS NOT DISTINCT FROM %3$L
+$f$, w, ph, x_who, COALESCE(p.org_arg_type, 'text'), COALESCE(p.res_arg_type, 'text'))
+  FROM ap_fuzz.plan p
+ WHERE p.world = w
 $$;
 
 -- warm: run the engine over a phase's checks for the current identity and
--- throw the answers away (to fill its cache before a rollback)
+-- throw the answers away (to fill its cache before a rollback); then have it
+-- look up every key as this transaction sees it (can_key of each org's
+-- key, can_resource_key of each resource's, org_keys_with), so that keys
+-- set, changed or removed by the changes about to be rolled back are in its
+-- maps of keys
 CREATE FUNCTION ap_fuzz.warm(w int, ph int, x_who text) RETURNS void
 LANGUAGE plpgsql
 AS $$
 DECLARE
-	c record;
+	c ap_fuzz.checks;
+	x_perm text;
 BEGIN
 	FOR c IN SELECT * FROM ap_fuzz.checks ch WHERE ch.world = w AND ch.phase = ph
 						 AND ch.who IS NOT DISTINCT FROM x_who ORDER BY ch.id LOOP
 		PERFORM ap_fuzz.eval_engine(c.fn, c.org, c.res, c.name);
+		IF c.twin THEN
+			PERFORM ap_fuzz.eval_engine_key(c);
+		END IF;
 	END LOOP;
+	x_perm := (SELECT min(ch.name) FROM ap_fuzz.checks ch
+				WHERE ch.world = w AND ch.phase = ph AND ch.who IS NOT DISTINCT FROM x_who
+				  AND ch.fn IN ('can', 'can_resource', 'can_row', 'orgs_with', 'resources_with'));
+	IF x_perm IS NOT NULL AND ap_fuzz.key_type('org') IS NOT NULL THEN
+		PERFORM count(*) FROM access_policy.orgs o WHERE access_policy.can_key(o.key, x_perm);
+		PERFORM access_policy.org_keys_with(x_perm);
+	END IF;
+	IF x_perm IS NOT NULL AND ap_fuzz.key_type('resource') IS NOT NULL THEN
+		PERFORM count(*) FROM access_policy.resources x WHERE access_policy.can_resource_key(x.key, x_perm);
+	END IF;
 END;
 $$;
 
@@ -1435,6 +1734,226 @@ BEGIN
 		   END;
 EXCEPTION WHEN OTHERS THEN
 	RETURN 'ERROR ' || SQLSTATE || CASE WHEN length(x_name) < 64 THEN ': ' || SQLERRM ELSE '' END;
+END;
+$$;
+
+/*
+ * The reference by key: a key argument is resolved in the tables (orgs.key,
+ * resources.key) as the engine must resolve it: NULL arguments answer first,
+ * then an unknown permission (42704, as by id), then a kind without a key
+ * type (55000), an argument of a type keys of the kind cannot have (42804),
+ * text that is no value of the key type (its input function's error), and a
+ * key no row has answers false (lists: '{}').  The checks by id of ap_ref
+ * then answer for the ids found.  Where two errors are possible, the order
+ * is the engine's; where by id an error is certain, it is by key too (an
+ * unknown action is an error whatever the resource and the user).
+ */
+
+-- ref_check_type: may a value of argtype be a key of kind?
+CREATE FUNCTION ap_fuzz.ref_check_type(kind text, argtype text) RETURNS text
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+	t text := ap_fuzz.key_type(kind);
+BEGIN
+	IF t IS NULL THEN
+		RAISE EXCEPTION 'no % key type is configured', kind USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF argtype = 'text' OR argtype = t
+	   OR (argtype IN ('smallint', 'integer', 'bigint') AND t IN ('integer', 'bigint')) THEN
+		RETURN t;
+	END IF;
+	RAISE EXCEPTION '% keys are of type %, not %', kind, t, argtype USING ERRCODE = 'datatype_mismatch';
+END;
+$$;
+
+-- ref_canonical: the canonical key a key argument (k passed as argtype)
+-- names; NULL when no key can be that value (an integer out of the range of
+-- integer keys)
+CREATE FUNCTION ap_fuzz.ref_canonical(kind text, k text, argtype text) RETURNS text
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+	t text := ap_fuzz.ref_check_type(kind, argtype);
+BEGIN
+	IF argtype = 'text' THEN
+		RETURN CASE t WHEN 'uuid' THEN k::uuid::text
+					  WHEN 'integer' THEN k::integer::text
+					  WHEN 'bigint' THEN k::bigint::text
+					  ELSE k END;
+	ELSIF t = 'uuid' THEN
+		RETURN k::uuid::text;
+	ELSIF t = 'integer' AND k::bigint NOT BETWEEN -2147483648 AND 2147483647 THEN
+		RETURN NULL;
+	END IF;
+	RETURN k::bigint::text;
+END;
+$$;
+
+-- ref_org_of, ref_res_of: the org or resource a key argument names, NULL if none
+CREATE FUNCTION ap_fuzz.ref_org_of(k text, argtype text) RETURNS bigint
+LANGUAGE sql STABLE
+AS $$ SELECT o.id FROM access_policy.orgs o WHERE o.key = ap_fuzz.ref_canonical('org', k, argtype) $$;
+
+CREATE FUNCTION ap_fuzz.ref_res_of(k text, argtype text) RETURNS bigint
+LANGUAGE sql STABLE
+AS $$ SELECT x.id FROM access_policy.resources x WHERE x.key = ap_fuzz.ref_canonical('resource', k, argtype) $$;
+
+-- ref_keys: the keys of a list of ids (in its order; ids without a key left
+-- out) as the text of an array of elemtype (an integer array cannot hold
+-- bigint keys: the cast fails as the engine's array does)
+CREATE FUNCTION ap_fuzz.ref_keys(kind text, ids bigint[], elemtype text) RETURNS text
+LANGUAGE sql STABLE
+AS $$
+	SELECT ARRAY(SELECT CASE elemtype WHEN 'integer' THEN k.key::integer::text
+									  WHEN 'bigint' THEN k.key::bigint::text
+									  WHEN 'smallint' THEN k.key::smallint::text
+									  ELSE k.key END
+				   FROM unnest(ids) WITH ORDINALITY AS u (id, i),
+						LATERAL (SELECT o.key FROM access_policy.orgs o WHERE kind = 'org' AND o.id = u.id
+								 UNION ALL
+								 SELECT x.key FROM access_policy.resources x WHERE kind = 'resource' AND x.id = u.id) k
+				  WHERE k.key IS NOT NULL
+				  ORDER BY u.i)::text
+$$;
+
+-- ref_key_check: the reference of the twin by key of a check (fn is the
+-- function by id), at time at
+CREATE FUNCTION ap_fuzz.ref_key_check(uid text, fn text, okey text, oktype text, rkey text, rktype text,
+									  x_name text, at timestamptz) RETURNS text
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+	org bigint;
+	res bigint;
+BEGIN
+	CASE fn
+		WHEN 'can' THEN
+			IF okey IS NULL OR x_name IS NULL THEN
+				RETURN 'false';
+			END IF;
+			PERFORM ap_ref._require_permission(x_name);
+			org := ap_fuzz.ref_org_of(okey, oktype);
+			RETURN COALESCE(ap_ref.can(uid, org, x_name, at), false)::text;
+		WHEN 'can_resource' THEN
+			IF rkey IS NULL OR x_name IS NULL THEN
+				RETURN 'false';
+			END IF;
+			PERFORM ap_ref._require_permission(x_name);
+			res := ap_fuzz.ref_res_of(rkey, rktype);
+			RETURN COALESCE(ap_ref.can_resource(uid, res, x_name, at), false)::text;
+		WHEN 'can_action' THEN
+			IF rkey IS NULL OR x_name IS NULL THEN
+				RETURN 'false';
+			END IF;
+			PERFORM ap_ref._require_action(x_name);
+			res := ap_fuzz.ref_res_of(rkey, rktype);
+			RETURN COALESCE(ap_ref.can_action(uid, res, x_name, at), false)::text;
+		WHEN 'can_row' THEN
+			IF okey IS NULL OR x_name IS NULL THEN
+				RETURN 'false';
+			END IF;
+			PERFORM ap_ref._require_permission(x_name);
+			org := ap_fuzz.ref_org_of(okey, oktype);
+			IF org IS NULL THEN
+				RETURN 'false';
+			ELSIF rkey IS NULL THEN
+				RETURN ap_ref.can(uid, org, x_name, at)::text;
+			END IF;
+			res := ap_fuzz.ref_res_of(rkey, rktype);
+			IF res IS NULL THEN
+				RETURN 'false';
+			END IF;
+			RETURN ap_ref.can_row(uid, org, res, x_name, at)::text;
+		WHEN 'orgs_with' THEN
+			IF x_name IS NULL THEN
+				RETURN '{}';
+			END IF;
+			PERFORM ap_fuzz.ref_check_type('org', oktype);
+			RETURN ap_fuzz.ref_keys('org', ap_ref.orgs_with(uid, x_name, at), oktype);
+		ELSE						-- resources_with, resources_allowing
+			IF rkey IS NULL OR x_name IS NULL THEN
+				RETURN '{}';
+			END IF;
+			res := ap_fuzz.ref_res_of(rkey, rktype);
+			IF res IS NULL THEN
+				IF fn = 'resources_with' THEN
+					PERFORM ap_ref._require_permission(x_name);
+				ELSE
+					PERFORM ap_ref._require_action(x_name);
+				END IF;
+				RETURN '{}';
+			END IF;
+			RETURN ap_fuzz.ref_keys('resource',
+									CASE fn WHEN 'resources_with' THEN ap_ref.resources_with(uid, res, x_name, at)
+											ELSE ap_ref.resources_allowing(uid, res, x_name, at) END,
+									rktype);
+	END CASE;
+END;
+$$;
+
+-- ref_twin: the reference of a check's twin by key in a comparison, given
+-- the reference answer of the check by id in the same statement: when the
+-- keys name the check's ids, that answer (the list mapped to keys), else
+-- ref_key_check (a key changed since the check was made, or an unknown key)
+CREATE FUNCTION ap_fuzz.ref_twin(c ap_fuzz.checks, by_id text, at timestamptz) RETURNS text
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+	IF c.name IS NOT NULL AND by_id NOT LIKE 'ERROR%' THEN
+		IF c.fn IN ('can', 'can_row') AND c.okey IS NOT NULL
+		   AND ap_fuzz.ref_org_of(c.okey, c.oktype) IS NOT DISTINCT FROM c.org
+		   AND (c.fn = 'can' OR (c.rkey IS NULL AND c.res IS NULL)
+				OR ap_fuzz.ref_res_of(c.rkey, c.rktype) IS NOT DISTINCT FROM c.res) THEN
+			RETURN by_id;
+		ELSIF c.fn IN ('can_resource', 'can_action') AND c.rkey IS NOT NULL
+			  AND ap_fuzz.ref_res_of(c.rkey, c.rktype) IS NOT DISTINCT FROM c.res THEN
+			RETURN by_id;
+		ELSIF c.fn = 'orgs_with' THEN
+			PERFORM ap_fuzz.ref_check_type('org', c.oktype);
+			RETURN ap_fuzz.ref_keys('org', by_id::bigint[], c.oktype);
+		ELSIF c.fn IN ('resources_with', 'resources_allowing') AND c.rkey IS NOT NULL
+			  AND ap_fuzz.ref_res_of(c.rkey, c.rktype) IS NOT DISTINCT FROM c.res THEN
+			RETURN ap_fuzz.ref_keys('resource', by_id::bigint[], c.rktype);
+		END IF;
+	END IF;
+	RETURN ap_fuzz.ref_key_check(c.who, c.fn, c.okey, c.oktype, c.rkey, c.rktype, c.name, at);
+END;
+$$;
+
+-- eval_engine_key: the twin by key of a check in the C engine as text (the
+-- keys cast to their types here, a new call site each time); an error as
+-- its SQLSTATE and message
+CREATE FUNCTION ap_fuzz.eval_engine_key(c ap_fuzz.checks) RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	x text;
+BEGIN
+	EXECUTE CASE c.fn
+				WHEN 'can' THEN format('SELECT access_policy.can_key($1::%s, $3)::text', c.oktype)
+				WHEN 'can_resource' THEN format('SELECT access_policy.can_resource_key($2::%s, $3)::text', c.rktype)
+				WHEN 'can_action' THEN format('SELECT access_policy.can_action_key($2::%s, $3)::text', c.rktype)
+				WHEN 'can_row' THEN format('SELECT access_policy.can_row_key($1::%s, $2::%s, $3)::text', c.oktype, c.rktype)
+				WHEN 'orgs_with' THEN format('SELECT access_policy.org_keys_with($3, NULL::%s)::text[]::text', c.oktype)
+				WHEN 'resources_with' THEN format('SELECT access_policy.resource_keys_with($2::%s, $3)::text[]::text', c.rktype)
+				WHEN 'resources_allowing' THEN format('SELECT access_policy.resource_keys_allowing($2::%s, $3)::text[]::text', c.rktype)
+			END
+	   INTO x USING c.okey, c.rkey, c.name;
+	RETURN x;
+EXCEPTION WHEN OTHERS THEN
+	RETURN 'ERROR ' || SQLSTATE || CASE WHEN length(c.name) < 64 THEN ': ' || SQLERRM ELSE '' END;
+END;
+$$;
+
+-- eval_ref_key: ref_key_check of a check's twin; an error as its SQLSTATE and message
+CREATE FUNCTION ap_fuzz.eval_ref_key(c ap_fuzz.checks, at timestamptz) RETURNS text
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	RETURN ap_fuzz.ref_key_check(c.who, c.fn, c.okey, c.oktype, c.rkey, c.rktype, c.name, at);
+EXCEPTION WHEN OTHERS THEN
+	RETURN 'ERROR ' || SQLSTATE || CASE WHEN length(c.name) < 64 THEN ': ' || SQLERRM ELSE '' END;
 END;
 $$;
 
