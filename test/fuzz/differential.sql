@@ -1759,11 +1759,12 @@ BEGIN
 	IF t IS NULL THEN
 		RAISE EXCEPTION 'no % key type is configured', kind USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
-	IF argtype = 'text' OR argtype = t
+	IF argtype IN ('text', 'varchar') OR argtype = t
 	   OR (argtype IN ('smallint', 'integer', 'bigint') AND t IN ('integer', 'bigint')) THEN
 		RETURN t;
 	END IF;
-	RAISE EXCEPTION '% keys are of type %, not %', kind, t, argtype USING ERRCODE = 'datatype_mismatch';
+	RAISE EXCEPTION '% keys are of type %, not %', kind, t, format_type(argtype::regtype, NULL)
+		USING ERRCODE = 'datatype_mismatch';
 END;
 $$;
 
@@ -1776,7 +1777,7 @@ AS $$
 DECLARE
 	t text := ap_fuzz.ref_check_type(kind, argtype);
 BEGIN
-	IF argtype = 'text' THEN
+	IF argtype IN ('text', 'varchar') THEN
 		RETURN CASE t WHEN 'uuid' THEN k::uuid::text
 					  WHEN 'integer' THEN k::integer::text
 					  WHEN 'bigint' THEN k::bigint::text
@@ -1967,11 +1968,23 @@ DECLARE
 	t timestamptz := statement_timestamp();
 	x_whos text[] := ap_fuzz.whos(w);
 	n int;
-	c record;
+	c ap_fuzz.checks;
 	cur text := '<none yet>';
 	x_engine text;
 	x_ref text;
+	x_engine_key text;
+	x_ref_key text;
+	pl ap_fuzz.plan;
+	oat text;
+	rat text;
+	k_o text;
+	k_r text;
+	u_o text;
+	u_r text;
+	a_perm text := (SELECT min(p.name) FROM access_policy.permissions p);
+	a_act text := (SELECT min(ka.action) FROM access_policy.kind_actions ka);
 BEGIN
+	SELECT * INTO pl FROM ap_fuzz.plan p WHERE p.world = w;
 	-- boundaries at exactly t: "ends now" is over, "starts now" has begun
 	UPDATE access_policy.assignments SET enabled = true, valid_from = '-infinity', expires_at = t
 	 WHERE id IN (SELECT unnest(ap_fuzz.sample(ARRAY(SELECT a.id FROM access_policy.assignments a ORDER BY a.id), 8)));
@@ -2043,6 +2056,59 @@ BEGIN
 					('resources_allowing', NULL, -5, 'fly'),
 					('resources_allowing', NULL, NULL, 'fly')) AS x (fn, org, res, name)) e,
 		   unnest(x_whos) WITH ORDINALITY AS t2 (who, ord);
+	n := (SELECT max(ch.id) FROM ap_fuzz.checks ch WHERE ch.world = w AND ch.phase = ph);
+
+	-- by key: errors (a key of a type the kind's keys cannot have, text that
+	-- is no value of the type, a kind without a key type, unknown names, as
+	-- by id also with an unknown key or no user), and what answers first
+	oat := COALESCE(pl.org_arg_type, 'text');
+	rat := COALESCE(pl.res_arg_type, 'text');
+	k_o := (SELECT o.key FROM access_policy.orgs o WHERE o.key IS NOT NULL ORDER BY o.id LIMIT 1);
+	k_r := (SELECT x.key FROM access_policy.resources x WHERE x.key IS NOT NULL ORDER BY x.id LIMIT 1);
+	u_o := COALESCE(ap_fuzz.key_of('org', (SELECT max(o.id) FROM access_policy.orgs o) + 1000, 0), 'no such key');
+	u_r := COALESCE(ap_fuzz.key_of('resource', (SELECT max(x.id) FROM access_policy.resources x) + 1000, 0), 'no such key');
+	INSERT INTO ap_fuzz.checks (world, phase, id, who, fn, org, res, name, twin, okey, oktype, rkey, rktype)
+	SELECT w, ph, n + row_number() OVER (ORDER BY e.ord, t2.ord), t2.who, e.fn, NULL, NULL, e.name,
+		   true, e.okey, e.oktype, e.rkey, e.rktype
+	  FROM (SELECT row_number() OVER () AS ord, x.*
+			  FROM (VALUES
+					('can', k_o, oat, NULL, rat, 'fz.nope'),
+					('can', u_o, oat, NULL, rat, 'fz.nope'),
+					('can', NULL, oat, NULL, rat, 'fz.nope'),
+					('can', 'no such key', 'text', NULL, rat, a_perm),
+					('can', '99999999999', 'text', NULL, rat, a_perm),
+					('can', ' 42 ', 'varchar', NULL, rat, a_perm),
+					('can', '42', 'integer', NULL, rat, a_perm),
+					('can', '42', 'smallint', NULL, rat, a_perm),
+					('can', md5('fz')::uuid::text, 'uuid', NULL, rat, a_perm),
+					('can', '2024-01-01', 'date', NULL, rat, a_perm),
+					('can_resource', NULL, oat, k_r, rat, 'fz.nope'),
+					('can_resource', NULL, oat, u_r, rat, 'fz.nope'),
+					('can_resource', NULL, oat, 'no such key', 'text', a_perm),
+					('can_resource', NULL, oat, '42', 'integer', a_perm),
+					('can_resource', NULL, oat, md5('fz')::uuid::text, 'uuid', a_perm),
+					('can_action', NULL, oat, k_r, rat, 'fly'),
+					('can_action', NULL, oat, u_r, rat, 'fly'),
+					('can_action', NULL, oat, NULL, rat, 'fly'),
+					('can_action', NULL, oat, 'no such key', 'text', a_act),
+					('can_action', NULL, oat, k_r, rat, 'OPEN'),
+					('can_row', k_o, oat, 'no such key', 'text', a_perm),
+					('can_row', u_o, oat, 'no such key', 'text', a_perm),
+					('can_row', k_o, oat, k_r, rat, 'fz.nope'),
+					('can_row', 'no such key', 'text', NULL, rat, a_perm),
+					('orgs_with', NULL, 'integer', NULL, rat, a_perm),
+					('orgs_with', NULL, 'varchar', NULL, rat, a_perm),
+					('orgs_with', NULL, 'date', NULL, rat, a_perm),
+					('orgs_with', NULL, oat, NULL, rat, 'fz.nope'),
+					('orgs_with', NULL, 'date', NULL, rat, NULL),
+					('resources_with', NULL, oat, u_r, rat, 'fz.nope'),
+					('resources_with', NULL, oat, k_r, rat, 'fz.nope'),
+					('resources_with', NULL, oat, 'no such key', 'text', a_perm),
+					('resources_with', NULL, oat, '42', 'integer', a_perm),
+					('resources_allowing', NULL, oat, u_r, rat, 'fly'),
+					('resources_allowing', NULL, oat, k_r, rat, 'fly'),
+					('resources_allowing', NULL, oat, NULL, rat, 'fly')) AS x (fn, okey, oktype, rkey, rktype, name)) e,
+		   unnest(x_whos) WITH ORDINALITY AS t2 (who, ord);
 
 	FOR c IN SELECT * FROM ap_fuzz.checks ch WHERE ch.world = w AND ch.phase = ph ORDER BY ch.id LOOP
 		IF c.who IS DISTINCT FROM cur THEN
@@ -2055,8 +2121,14 @@ BEGIN
 		END IF;
 		x_engine := ap_fuzz.eval_engine(c.fn, c.org, c.res, c.name);
 		x_ref := ap_fuzz.eval_ref(c.who, c.fn, c.org, c.res, c.name, t);
-		INSERT INTO ap_fuzz.results (world, phase, id, engine, reference, at)
-		VALUES (w, ph, c.id, x_engine, x_ref, t);
+		x_engine_key := NULL;
+		x_ref_key := NULL;
+		IF c.twin THEN
+			x_engine_key := ap_fuzz.eval_engine_key(c);
+			x_ref_key := ap_fuzz.eval_ref_key(c, t);
+		END IF;
+		INSERT INTO ap_fuzz.results (world, phase, id, engine, reference, engine_key, reference_key, at)
+		VALUES (w, ph, c.id, x_engine, x_ref, x_engine_key, x_ref_key, t);
 	END LOOP;
 END;
 $$;
