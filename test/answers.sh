@@ -25,6 +25,12 @@ GRANT INSERT ON results TO demo_app;
   FROM access_policy.orgs o CROSS JOIN access_policy.permissions p;
 INSERT INTO results SELECT 'can_resource', '$q', r.id, p.name, NULL, access_policy.can_resource(r.id, p.name)
   FROM access_policy.resources r CROSS JOIN access_policy.permissions p;
+INSERT INTO results SELECT 'can_key', '$q', o.key, p.name, NULL, access_policy.can_key(o.key, p.name)
+  FROM access_policy.orgs o CROSS JOIN access_policy.permissions p WHERE o.key IS NOT NULL;
+INSERT INTO results SELECT 'org_keys_with', '$q', p.name, NULL, NULL, to_jsonb(access_policy.org_keys_with(p.name))
+  FROM access_policy.permissions p WHERE EXISTS (SELECT FROM access_policy.key_types t WHERE t.kind = 'org');
+INSERT INTO results SELECT 'can_resource_key', '$q', r.key, p.name, NULL, access_policy.can_resource_key(r.key, p.name)
+  FROM access_policy.resources r CROSS JOIN access_policy.permissions p WHERE r.key IS NOT NULL;
 INSERT INTO results SELECT 'can_action', '$q', r.id, a.action, NULL, access_policy.can_action(r.id, a.action)
   FROM access_policy.resources r CROSS JOIN (SELECT DISTINCT action FROM access_policy.kind_actions) a;
 INSERT INTO results SELECT 'can_row', '$q', o.id, r.id, p.name, access_policy.can_row(o.id, r.id, p.name)
@@ -62,6 +68,7 @@ INSERT INTO results SELECT 'pending_invitations', '$q', p.id, NULL, NULL, to_jso
 		# the tenant table through RLS, as the application role
 		sql+="SET LOCAL ROLE demo_app;
 INSERT INTO results SELECT 'rls', '$q', r.id, NULL, NULL, to_jsonb(r) FROM demo.responses r;
+INSERT INTO results SELECT 'rls by key', '$q', NULL, NULL, NULL, to_jsonb(n) FROM demo.keyed_notes n;
 COMMIT;
 "
 	done
@@ -78,11 +85,12 @@ INSERT INTO results SELECT 'support_status', '(system)', o.id, NULL, NULL, to_js
 	# every policy table, row by row (the audit log with its ids and times)
 	for t in users orgs permissions roles role_permissions assignments resource_kinds kind_actions \
 		resources resource_grants login_roles protected_tables support_settings support_overrides \
-		invitations audit_log; do
+		invitations key_types retired_keys audit_log; do
 		sql+="INSERT INTO results SELECT 'table $t', NULL, NULL, NULL, NULL, to_jsonb(x) FROM access_policy.$t x;
 "
 	done
 	sql+="INSERT INTO results SELECT 'table demo.responses', NULL, NULL, NULL, NULL, to_jsonb(x) FROM demo.responses x;
+INSERT INTO results SELECT 'table demo.keyed_notes', NULL, NULL, NULL, NULL, to_jsonb(x) FROM demo.keyed_notes x;
 \\copy results TO '$file'
 "
 	psql_db "$db" <<<"$sql"

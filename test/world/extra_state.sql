@@ -51,3 +51,14 @@ SET LOCAL access_policy.audit_reason = 'quarterly access review';
 SELECT access_policy.rename_org(120, 'Fabrikam Logistics GmbH');
 SELECT access_policy.revoke_role('eddie', 110, 'Editor');
 COMMIT;
+-- the application's keys (0.5.0): uuid org keys, text resource keys, a
+-- changed key (retired) and a tenant table protected by key
+SELECT access_policy.set_key_type('org', 'uuid'), access_policy.set_key_type('resource', 'text');
+UPDATE access_policy.orgs SET key = md5('org ' || id)::uuid::text WHERE id % 2 = 0;
+SELECT access_policy.set_org_key(111, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11');
+SELECT access_policy.set_org_key(111, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12');
+UPDATE access_policy.resources SET key = 'res-' || id WHERE id % 3 <> 0;
+CREATE TABLE demo.keyed_notes (org uuid NOT NULL, body text);
+INSERT INTO demo.keyed_notes SELECT o.key::uuid, 'note of ' || o.name FROM access_policy.orgs o WHERE o.key IS NOT NULL;
+GRANT SELECT ON demo.keyed_notes TO demo_app;
+SELECT access_policy.protect_table('demo.keyed_notes', 'org', 'responses.view', 'responses.write');
