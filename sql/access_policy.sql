@@ -777,7 +777,7 @@ EXCEPTION
 			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
 		END IF;
 		IF violated = 'orgs_key_idx' THEN
-			RAISE EXCEPTION 'org key "%" is already taken', key
+			RAISE EXCEPTION 'org key "%" is already taken', @extschema@._canonical_key('org', key)
 				USING ERRCODE = 'unique_violation';
 		END IF;
 		RAISE EXCEPTION 'org id % already exists', COALESCE(id::text, '(from the sequence)')
@@ -1340,7 +1340,7 @@ EXCEPTION
 		IF violated = 'retired_keys_pkey' THEN
 			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
 		END IF;
-		RAISE EXCEPTION 'resource key "%" is already taken', key
+		RAISE EXCEPTION 'resource key "%" is already taken', @extschema@._canonical_key('resource', key)
 			USING ERRCODE = 'unique_violation';
 	WHEN check_violation OR not_null_violation THEN
 		GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;

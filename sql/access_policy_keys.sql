@@ -221,7 +221,7 @@ EXCEPTION
 		IF violated = 'retired_keys_pkey' THEN
 			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
 		END IF;
-		RAISE EXCEPTION 'org key "%" is already taken', key
+		RAISE EXCEPTION 'org key "%" is already taken', @extschema@._canonical_key('org', key)
 			USING ERRCODE = 'unique_violation';
 	WHEN check_violation THEN
 		RAISE EXCEPTION 'invalid org key "%"', key
@@ -245,11 +245,12 @@ DECLARE
 	hint text;
 BEGIN
 	SELECT r.org_id INTO org FROM @extschema@.resources r WHERE r.id = resource_id;
+	-- permission first: an unknown id is denied like a foreign one, so ids do not leak
+	PERFORM @extschema@._require(org, 'resources.manage');
 	IF org IS NULL THEN
 		RAISE EXCEPTION 'resource % does not exist', COALESCE(resource_id::text, 'NULL')
 			USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM @extschema@._require(org, 'resources.manage');
 	UPDATE @extschema@.resources r SET key = set_resource_key.key WHERE r.id = resource_id;
 EXCEPTION
 	WHEN unique_violation THEN
@@ -258,7 +259,7 @@ EXCEPTION
 		IF violated = 'retired_keys_pkey' THEN
 			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
 		END IF;
-		RAISE EXCEPTION 'resource key "%" is already taken', key
+		RAISE EXCEPTION 'resource key "%" is already taken', @extschema@._canonical_key('resource', key)
 			USING ERRCODE = 'unique_violation';
 	WHEN check_violation THEN
 		RAISE EXCEPTION 'invalid resource key "%"', key

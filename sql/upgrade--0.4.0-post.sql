@@ -52,5 +52,18 @@ BEGIN
 									   ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) END,
 								  CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
 	END LOOP;
+	FOR g IN
+		SELECT e.key AS view_name, a.grantee, a.privilege_type, a.is_grantable
+		  FROM pg_catalog.jsonb_each_text(COALESCE(NULLIF(
+				   pg_catalog.current_setting('access_policy_upgrade.view_acl', true), ''), '{}')::pg_catalog.jsonb) e
+		 CROSS JOIN LATERAL pg_catalog.aclexplode(e.value::pg_catalog.aclitem[]) a
+		 WHERE a.grantee <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = e.key::pg_catalog.regclass)
+	LOOP
+		EXECUTE pg_catalog.format('GRANT %s ON TABLE %s TO %s%s', g.privilege_type,
+								  g.view_name::pg_catalog.regclass,
+								  CASE WHEN g.grantee = 0 THEN 'PUBLIC'
+									   ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) END,
+								  CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+	END LOOP;
 END;
 $$;

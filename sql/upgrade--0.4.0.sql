@@ -25,6 +25,15 @@ SELECT pg_catalog.set_config('access_policy_upgrade.acl',
 	   ) AS m (old_signature, new_signature)
   JOIN pg_catalog.pg_proc p ON p.oid = m.old_signature::pg_catalog.regprocedure
  WHERE p.proacl IS NOT NULL;
+-- the same for the views created again (SELECT on members to a reporting
+-- role, say)
+SELECT pg_catalog.set_config('access_policy_upgrade.view_acl',
+	pg_catalog.jsonb_object_agg(c.oid::pg_catalog.regclass::text, c.relacl::text)::text, true)
+  FROM pg_catalog.pg_class c
+ WHERE c.oid IN ('@extschema@.members'::pg_catalog.regclass, '@extschema@.sent_invitations'::pg_catalog.regclass,
+				 '@extschema@.pending_invitations'::pg_catalog.regclass,
+				 '@extschema@.support_access_status'::pg_catalog.regclass)
+   AND c.relacl IS NOT NULL;
 
 -- create_org() and create_resource() take the application's key
 DROP FUNCTION @extschema@.create_org(text, bigint, bigint);

@@ -92,6 +92,7 @@ if grep -qx 0.4.0 <<<"$RELEASES"; then
 				access_policy.create_resource(bigint, text, text, bigint) TO upg_app" \
 		-c "GRANT EXECUTE ON FUNCTION access_policy.protect_table(regclass, name, text, text, name, boolean)
 				TO upg_admin WITH GRANT OPTION" \
+		-c "GRANT SELECT ON access_policy.members TO upg_app WITH GRANT OPTION" \
 		-c "ALTER EXTENSION access_policy UPDATE" >/dev/null || { not_ok "grants: update from 0.4.0"; }
 	got=$(psql_db grants_kept -At -c "
 		SELECT string_agg(r || ' ' || f || ' ' || has_function_privilege(r, f, 'EXECUTE')
@@ -101,8 +102,10 @@ if grep -qx 0.4.0 <<<"$RELEASES"; then
 							'access_policy.create_resource(bigint,text,text,bigint,text)',
 							'access_policy.protect_table(regclass,name,text,text,name,boolean,boolean)']) f")
 	want="upg_admin access_policy.create_org(text,bigint,bigint,text) false false, upg_admin access_policy.create_resource(bigint,text,text,bigint,text) false false, upg_admin access_policy.protect_table(regclass,name,text,text,name,boolean,boolean) true true, upg_app access_policy.create_org(text,bigint,bigint,text) true false, upg_app access_policy.create_resource(bigint,text,text,bigint,text) true false, upg_app access_policy.protect_table(regclass,name,text,text,name,boolean,boolean) false false, upg_other access_policy.create_org(text,bigint,bigint,text) false false, upg_other access_policy.create_resource(bigint,text,text,bigint,text) false false, upg_other access_policy.protect_table(regclass,name,text,text,name,boolean,boolean) false false"
+	got+=" | members: $(psql_db grants_kept -At -c "SELECT has_table_privilege('upg_app', 'access_policy.members', 'SELECT WITH GRANT OPTION'), has_table_privilege('upg_other', 'access_policy.members', 'SELECT WITH GRANT OPTION'), has_table_privilege('upg_other', 'access_policy.members', 'SELECT')")"
+	want+=" | members: t|f|t"
 	if [ "$got" = "$want" ]; then
-		ok "grants on the functions 0.5.0 re-creates carry over from 0.4.0 (and no more)"
+		ok "grants on the functions and views 0.5.0 re-creates carry over from 0.4.0 (and no more)"
 	else
 		not_ok "grants after the update from 0.4.0: got '$got', want '$want'"
 	fi
