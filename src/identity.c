@@ -335,14 +335,24 @@ ApIdentityString(void)
 	return "";
 }
 
-/* SetIdentity installs a new identity with transaction or session scope. */
+/*
+ * SetIdentity installs a new identity with transaction or session scope.
+ * Transaction scope outside a transaction block ends with the statement:
+ * like SET LOCAL, that is allowed but said (a WARNING), since the next
+ * statement runs as whoever acted before.
+ */
 static void
-SetIdentity(const char *value, bool local)
+SetIdentity(const char *value, bool local, const char *fn)
 {
 	if (IsInParallelMode())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
 				 errmsg("cannot change the access_policy identity during a parallel operation")));
+	if (local && !IsTransactionBlock())
+		ereport(WARNING,
+				(errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
+				 errmsg("access_policy.%s() outside a transaction block lasts for this statement only", fn),
+				 errhint("Call it after BEGIN (it lasts until the transaction ends), or pass local => false to last for the session.")));
 	identity_change_allowed = true;
 	PG_TRY();
 	{
@@ -392,7 +402,7 @@ set_user(PG_FUNCTION_ARGS)
 				 errmsg("user id is too long"),
 				 errdetail("User ids have at most %d bytes.", AP_MAX_USER_ID_LEN)));
 
-	SetIdentity(value, local);
+	SetIdentity(value, local, "set_user");
 	PG_RETURN_VOID();
 }
 
@@ -404,7 +414,7 @@ clear_user(PG_FUNCTION_ARGS)
 {
 	bool		local = PG_ARGISNULL(0) ? true : PG_GETARG_BOOL(0);
 
-	SetIdentity("", local);
+	SetIdentity("", local, "clear_user");
 	PG_RETURN_VOID();
 }
 

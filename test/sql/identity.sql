@@ -96,3 +96,18 @@ RESET ROLE;
 
 -- a superuser with no identity and no mapping is the system: may administer, holds nothing
 SELECT access_policy._is_system(), access_policy.can(100, 'settings.view');
+
+-- set_user() with transaction scope outside a transaction block acts for that
+-- statement only: said with a WARNING, as SET LOCAL does; the next statement
+-- acts for nobody.  In a transaction block, or for the session, no warning.
+SELECT access_policy.set_user('id_alice');
+SELECT access_policy.current_user_id() IS NULL AS nobody_acts_now;
+SELECT access_policy.set_user('id_alice', local => false);
+SELECT access_policy.current_user_id();
+SELECT access_policy.clear_user();
+SELECT access_policy.current_user_id() AS still_alice;
+SELECT access_policy.clear_user(local => false);
+BEGIN;
+SELECT access_policy.set_user('id_alice');
+SELECT access_policy.current_user_id();
+COMMIT;
