@@ -1904,6 +1904,30 @@ BEGIN
 		EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tbl);
 	END IF;
 
+	-- mistakes that leave rows unfiltered or scans slow are said here, not
+	-- found in production: an owner that can log in (the application's
+	-- role?) is not filtered unless forced; nor is a role with BYPASSRLS
+	IF NOT force AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = owner_oid AND r.rolcanlogin AND NOT r.rolsuper) THEN
+		RAISE WARNING 'table % is owned by %, a role that can log in: its queries of the table are not filtered', tbl,
+			  pg_catalog.pg_get_userbyid(owner_oid)
+			USING DETAIL = 'Row level security does not apply to a table''s owner unless it is forced.',
+				  HINT = 'If the application connects as that role, call protect_table() again with force => true, or let it connect as a role that does not own the table.';
+	END IF;
+	FOR pol IN SELECT r.rolname FROM pg_catalog.pg_roles r
+				WHERE r.rolbypassrls AND NOT r.rolsuper AND r.rolcanlogin
+				  AND pg_catalog.has_table_privilege(r.oid, tbl, 'SELECT, INSERT, UPDATE, DELETE')
+				ORDER BY 1
+	LOOP
+		RAISE WARNING 'role % has BYPASSRLS and privileges on table %: its queries are not filtered', pol, tbl
+			USING HINT = format('ALTER ROLE %I NOBYPASSRLS, unless it is meant to see every row.', pol);
+	END LOOP;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+					WHERE i.indrelid = tbl AND i.indkey[0] = (SELECT a.attnum FROM pg_catalog.pg_attribute a
+															   WHERE a.attrelid = tbl AND a.attname = org_column)) THEN
+		RAISE NOTICE 'org column "%" of table % has no index', org_column, tbl
+			USING HINT = format('CREATE INDEX ON %s (%I): a query of a user who sees few orgs can then use an index scan.', tbl, org_column);
+	END IF;
+
 	INSERT INTO @extschema@.protected_tables AS p (relid, org_column, resource_column, read_permission, write_permission, forced, by_key)
 	VALUES (tbl, org_column, resource_column, read_permission, write_permission, force, by_key)
 	ON CONFLICT ON CONSTRAINT protected_tables_pkey DO UPDATE

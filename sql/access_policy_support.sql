@@ -375,6 +375,14 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@._support_rank(text) IS 'internal: none < read < write, as 0, 1, 2';
 
+-- the default level as the checks apply it: a value of the setting that is
+-- neither read nor none means none (fail closed; src/access_policy.c)
+CREATE FUNCTION @extschema@._support_default_level()
+RETURNS text
+AS 'MODULE_PATHNAME', 'support_default_level' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._support_default_level() IS
+'internal: access_policy.support_default_level as the checks apply it, read or none (an invalid value is none)';
+
 CREATE FUNCTION @extschema@._support_customer_level(org bigint)
 RETURNS text
 LANGUAGE sql STABLE
@@ -387,7 +395,7 @@ AS $$
 		   JOIN @extschema@.support_settings s ON s.org_id = c.org_id
 		  WHERE s.expires_at > statement_timestamp()
 		  ORDER BY c.depth LIMIT 1),
-		current_setting('access_policy.support_default_level', true), 'read');
+		@extschema@._support_default_level());
 $$;
 COMMENT ON FUNCTION @extschema@._support_customer_level(bigint) IS
 'internal: the support access level the customer''s settings give at an org (overrides not counted)';
@@ -412,7 +420,7 @@ AS $$
 	customer AS (
 		SELECT * FROM own
 		UNION ALL
-		SELECT COALESCE(current_setting('access_policy.support_default_level', true), 'read'), 'default', NULL::bigint, NULL::timestamptz, NULL, NULL
+		SELECT @extschema@._support_default_level(), 'default', NULL::bigint, NULL::timestamptz, NULL, NULL
 		 WHERE NOT EXISTS (SELECT 1 FROM own) AND EXISTS (SELECT 1 FROM chain))
 	-- an override wins when it gives more than the customer's setting
 	SELECT * FROM (SELECT * FROM ov UNION ALL SELECT * FROM customer) x
@@ -492,7 +500,7 @@ AS $$
 				   s.reason, s.set_by, 0
 			 WHERE s.org_id IS NOT NULL
 			UNION ALL
-			SELECT COALESCE(current_setting('access_policy.support_default_level', true), 'read'), 'default',
+			SELECT @extschema@._support_default_level(), 'default',
 				   NULL::bigint, NULL::timestamptz, NULL::text, NULL::text, 0
 			 WHERE s.org_id IS NULL) x
 		 ORDER BY @extschema@._support_rank(x.level) DESC, x.pri
@@ -607,6 +615,7 @@ REVOKE ALL ON FUNCTION
 	@extschema@._support_effective(bigint),
 	@extschema@._support_paths(text, bigint),
 	@extschema@._support_rank(text),
+	@extschema@._support_default_level(),
 	@extschema@._support_customer_level(bigint),
 	@extschema@._support_rows(bigint[]),
 	@extschema@._support_row(bigint),

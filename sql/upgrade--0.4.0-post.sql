@@ -15,7 +15,10 @@ REVOKE ALL ON FUNCTION
 	@extschema@.support_statuses(),
 	@extschema@.my_support_orgs(),
 	@extschema@.access_graph(bigint, integer),
-	@extschema@.delete_org(bigint, boolean)
+	@extschema@.delete_org(bigint, boolean),
+	@extschema@._support_default_level(),
+	@extschema@._support_customer_level(bigint),
+	@extschema@._support_effective(bigint)
 FROM PUBLIC;
 REVOKE ALL ON @extschema@.support_access_status, @extschema@.members, @extschema@.sent_invitations,
 	@extschema@.pending_invitations FROM PUBLIC;

@@ -61,3 +61,8 @@ DROP VIEW @extschema@.members;
 DROP FUNCTION @extschema@.access_graph(bigint, integer);
 -- delete_org() deletes the rows of tables protected by org keys too
 DROP FUNCTION @extschema@.delete_org(bigint, boolean);
+
+-- support_default_level fails closed: the support functions read it through
+-- _support_default_level() (new), which says none for an invalid value
+DROP FUNCTION @extschema@._support_customer_level(bigint);
+DROP FUNCTION @extschema@._support_effective(bigint);

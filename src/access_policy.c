@@ -16,6 +16,7 @@
 #include "utils/guc.h"
 
 #include "cache.h"
+#include "compat.h"
 #include "identity.h"
 #include "support.h"
 
@@ -34,11 +35,49 @@ int			ApInvitationLifetime = 86400;
 int			ApAuditRetention = 0;
 int			ApInvitationRetention = 30 * 86400;
 
-static const struct config_enum_entry support_level_options[] = {
-	{"none", AP_SUPPORT_NONE, false},
-	{"read", AP_SUPPORT_READ, false},
-	{NULL, 0, false}
-};
+/*
+ * support_default_level is a security setting and fails closed.  A value
+ * that is neither read nor none is refused where PostgreSQL can refuse it
+ * (SET, ALTER SYSTEM, ALTER DATABASE ... SET with the library loaded).  A
+ * value it could not check -- set before the library was loaded, so kept
+ * as a placeholder and applied while _PG_init() defines the setting --
+ * means none, with a WARNING; an enum setting would fall back to its
+ * default, read, and open every org to support staff because of a typo.
+ */
+static char *support_default_level_string = NULL;
+static bool defining_support_default_level = false;
+
+static bool
+check_support_default_level(char **newval, void **extra, GucSource source)
+{
+	int			level;
+	int		   *result;
+
+	if (pg_strcasecmp(*newval, "read") == 0)
+		level = AP_SUPPORT_READ;
+	else if (pg_strcasecmp(*newval, "none") == 0)
+		level = AP_SUPPORT_NONE;
+	else if (!defining_support_default_level)
+	{
+		GUC_check_errdetail("Valid values are \"read\" and \"none\".");
+		return false;
+	}
+	else
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for parameter \"access_policy.support_default_level\": \"%s\"", *newval),
+				 errdetail("Support access of orgs with no setting of their own is none until it is corrected."),
+				 errhint("Valid values are \"read\" and \"none\".")));
+		level = AP_SUPPORT_NONE;
+	}
+	result = (int *) ap_guc_malloc(sizeof(int));
+	if (result == NULL)
+		return false;
+	*result = level;
+	*extra = result;
+	return true;
+}
 
 /* audit_retention: 0 (keep forever) or at least an hour */
 static bool
@@ -94,15 +133,16 @@ _PG_init(void)
 							PGC_SUSET,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
-	DefineCustomEnumVariable("access_policy.support_default_level",
-							 "Support access level of orgs with no setting of their own: read or none.",
-							 NULL,
-							 &ApSupportDefaultLevel,
-							 AP_SUPPORT_READ,
-							 support_level_options,
-							 PGC_SUSET,
-							 0,
-							 NULL, ApSupportDefaultAssign, NULL);
+	defining_support_default_level = true;
+	DefineCustomStringVariable("access_policy.support_default_level",
+							   "Support access level of orgs with no setting of their own: read or none.",
+							   "A value that is neither means none (fail closed).",
+							   &support_default_level_string,
+							   "read",
+							   PGC_SUSET,
+							   0,
+							   check_support_default_level, ApSupportDefaultAssign, NULL);
+	defining_support_default_level = false;
 	DefineCustomIntVariable("access_policy.support_override_max",
 							"Longest support access override the vendor may set.",
 							NULL,

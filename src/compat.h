@@ -53,4 +53,14 @@
 	makeJsonLexContextCstringLen((json), (len), (encoding), (need_escapes))
 #endif
 
+/*
+ * The "extra" of a GUC check hook: malloc'd up to 15 (the GUC machinery
+ * free()s it), from guc_malloc() since 16 (it pfree()s it).
+ */
+#if PG_VERSION_NUM >= 160000
+#define ap_guc_malloc(size)	guc_malloc(LOG, (size))
+#else
+#define ap_guc_malloc(size)	malloc(size)
+#endif
+
 #endif							/* AP_COMPAT_H */

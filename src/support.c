@@ -13,6 +13,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
 
 #include "cache_state.h"
 #include "support.h"
@@ -24,10 +25,14 @@ char	   *ApSupportOverrideRole = NULL;
 
 uint64		ApSupportGeneration = 1;
 
-/* ApSupportDefaultAssign: a new default level invalidates derived permissions. */
+/*
+ * ApSupportDefaultAssign: the level the check hook parsed (access_policy.c);
+ * a new default level invalidates derived permissions.
+ */
 void
-ApSupportDefaultAssign(int newval, void *extra)
+ApSupportDefaultAssign(const char *newval, void *extra)
 {
+	ApSupportDefaultLevel = *(int *) extra;
 	ApSupportGeneration++;
 	ApNeedBegin = true;
 }
@@ -49,4 +54,16 @@ is_override_role(PG_FUNCTION_ARGS)
 	if (!OidIsValid(role))
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(is_member_of_role(GetOuterUserId(), role));
+}
+
+PG_FUNCTION_INFO_V1(support_default_level);
+
+/*
+ * _support_default_level(): the default level in force, read or none, as the
+ * checks apply it (a value of the setting that is neither is none).
+ */
+Datum
+support_default_level(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(ApSupportDefaultLevel == AP_SUPPORT_READ ? "read" : "none"));
 }

@@ -20,6 +20,6 @@ extern char *ApSupportOverrideRole;
 
 /* a new value for each change of ApSupportDefaultLevel */
 extern uint64 ApSupportGeneration;
-extern void ApSupportDefaultAssign(int newval, void *extra);
+extern void ApSupportDefaultAssign(const char *newval, void *extra);
 
 #endif							/* AP_SUPPORT_H */
