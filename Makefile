@@ -92,7 +92,8 @@ INSTALL_PARTS = sql/$(EXTENSION).sql $(PARTS_NEW_SCHEMA) $(filter-out sql/$(EXTE
 REDEFINED_0_4_0 = create_org create_resource protect_table explain explain_resource who_can who_can_resource \
 				  _support_rows _support_row support_status my_support_orgs support_statuses support_access_status \
 				  members sent_invitations pending_invitations access_graph delete_org \
-				  _support_default_level _support_customer_level _support_effective
+				  _support_default_level _support_customer_level _support_effective \
+				  _identity _refuse_no_user accept_invitation
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 

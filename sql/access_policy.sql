@@ -267,6 +267,18 @@ AS 'MODULE_PATHNAME', 'outer_role' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._outer_role() IS
 'internal: the PostgreSQL role of the session as seen outside SECURITY DEFINER functions';
 
+CREATE FUNCTION @extschema@._identity()
+RETURNS text
+AS 'MODULE_PATHNAME', 'identity_text' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._identity() IS
+'internal: the identity set_user() set, whether or not it names a user; NULL if none';
+
+CREATE FUNCTION @extschema@._refuse_no_user()
+RETURNS void
+AS 'MODULE_PATHNAME', 'refuse_no_user' LANGUAGE C STABLE;
+COMMENT ON FUNCTION @extschema@._refuse_no_user() IS
+'internal: the error of an administration call with nobody acting, or with an identity that names no user';
+
 CREATE FUNCTION @extschema@._is_system()
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'is_system' LANGUAGE C STABLE PARALLEL SAFE;
@@ -745,9 +757,7 @@ BEGIN
 		PERFORM @extschema@._require(parent_id, 'org.manage');
 		PERFORM @extschema@._org_exists(parent_id);
 	ELSIF me IS NULL AND NOT @extschema@._is_system() THEN
-		RAISE EXCEPTION 'no access_policy user is acting'
-			USING ERRCODE = 'insufficient_privilege',
-				  HINT = 'Call access_policy.set_user() first, or map this login role with access_policy.map_login().';
+		PERFORM @extschema@._refuse_no_user();
 	END IF;
 	-- an id of the caller's choosing could be one a deleted org had, whose
 	-- tenant rows (in tables nobody protected) would come back to the caller
@@ -1650,7 +1660,10 @@ BEGIN
 		allowed := false;
 		expires_at := NULL;
 		path := CASE
+			WHEN subject IS NULL AND @extschema@._identity() IS NOT NULL
+			THEN format('user %s does not exist (set by set_user()): nobody is acting', @extschema@._identity())
 			WHEN subject IS NULL THEN 'no user is acting'
+			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.users u WHERE u.id = subject) THEN format('user %s does not exist', subject)
 			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.orgs o WHERE o.id = org_id) THEN format('org %s does not exist', COALESCE(org_id::text, 'NULL'))
 			ELSE format('%s holds no valid role carrying %s at org %s or above it', subject, permission, @extschema@._org_label(org_id)) END;
 		RETURN NEXT;
@@ -1705,7 +1718,10 @@ BEGIN
 		allowed := false;
 		expires_at := NULL;
 		path := CASE
+			WHEN subject IS NULL AND @extschema@._identity() IS NOT NULL
+			THEN format('user %s does not exist (set by set_user()): nobody is acting', @extschema@._identity())
 			WHEN subject IS NULL THEN 'no user is acting'
+			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.users u WHERE u.id = subject) THEN format('user %s does not exist', subject)
 			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.resources r WHERE r.id = resource_id) THEN format('resource %s does not exist', COALESCE(resource_id::text, 'NULL'))
 			WHEN subject = @extschema@.current_user_id() OR @extschema@._is_system()
 			THEN format('%s holds %s neither in the org of resource %s nor through a grant on it or above it', subject, permission, resource_id)

@@ -406,9 +406,7 @@ BEGIN
 	 * failed call is logged with its error.
 	 */
 	IF me IS NULL THEN
-		RAISE EXCEPTION 'no access_policy user is acting'
-			USING ERRCODE = 'insufficient_privilege',
-				  HINT = 'Call access_policy.set_user() first, or map this login role with access_policy.map_login().';
+		PERFORM @extschema@._refuse_no_user();
 	END IF;
 	-- nested, not AND: a cast must never see (and quote) a malformed token
 	IF token ~ '^[0-9]{1,19}\.[A-Za-z0-9_-]{43}$' THEN

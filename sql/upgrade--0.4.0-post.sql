@@ -18,8 +18,12 @@ REVOKE ALL ON FUNCTION
 	@extschema@.delete_org(bigint, boolean),
 	@extschema@._support_default_level(),
 	@extschema@._support_customer_level(bigint),
-	@extschema@._support_effective(bigint)
+	@extschema@._support_effective(bigint),
+	@extschema@._identity(),
+	@extschema@._refuse_no_user(),
+	@extschema@.accept_invitation(text)
 FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.accept_invitation(text) TO PUBLIC;
 REVOKE ALL ON @extschema@.support_access_status, @extschema@.members, @extschema@.sent_invitations,
 	@extschema@.pending_invitations FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION

@@ -21,7 +21,8 @@ SELECT pg_catalog.set_config('access_policy_upgrade.acl',
 		('@extschema@.support_statuses()', '@extschema@.support_statuses()'),
 		('@extschema@.my_support_orgs()', '@extschema@.my_support_orgs()'),
 		('@extschema@.access_graph(bigint,integer)', '@extschema@.access_graph(bigint,integer)'),
-		('@extschema@.delete_org(bigint,boolean)', '@extschema@.delete_org(bigint,boolean)')
+		('@extschema@.delete_org(bigint,boolean)', '@extschema@.delete_org(bigint,boolean)'),
+		('@extschema@.accept_invitation(text)', '@extschema@.accept_invitation(text)')
 	   ) AS m (old_signature, new_signature)
   JOIN pg_catalog.pg_proc p ON p.oid = m.old_signature::pg_catalog.regprocedure
  WHERE p.proacl IS NOT NULL;
@@ -66,3 +67,6 @@ DROP FUNCTION @extschema@.delete_org(bigint, boolean);
 -- _support_default_level() (new), which says none for an invalid value
 DROP FUNCTION @extschema@._support_customer_level(bigint);
 DROP FUNCTION @extschema@._support_effective(bigint);
+
+-- an identity that names no user is said as such (_refuse_no_user(), new)
+DROP FUNCTION @extschema@.accept_invitation(text);

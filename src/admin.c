@@ -24,6 +24,7 @@
 #include "cache.h"
 #include "catalog.h"
 #include "derive.h"
+#include "identity.h"
 #include "roles.h"
 #include "user.h"
 
@@ -53,6 +54,28 @@ holds(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(HoldsIndex(PG_GETARG_INT64(0), ApPermissionIndex(perm, true)));
 }
 
+/*
+ * RefuseNoUser: the error of an administration call with no user acting --
+ * or with an identity that names no user (a typo in set_user(), say), which
+ * acts as nobody and is said as such.
+ */
+static void
+RefuseNoUser(void)
+{
+	const char *ident = ApIdentityString();
+
+	if (ident != NULL && ident[0] != '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("access_policy user \"%s\" does not exist", ident),
+				 errdetail("The identity set by access_policy.set_user() names no user: nobody is acting."),
+				 errhint("Create the user with access_policy.create_user(), or pass the id of an existing one.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("no access_policy user is acting"),
+			 errhint("Call access_policy.set_user() first, or map this login role with access_policy.map_login().")));
+}
+
 /* RequireUser: the system passes; nobody acting is refused. */
 static bool
 RequireUser(void)
@@ -60,11 +83,34 @@ RequireUser(void)
 	if (ApIsSystem())
 		return false;
 	if (!ApHaveUser())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("no access_policy user is acting"),
-				 errhint("Call access_policy.set_user() first, or map this login role with access_policy.map_login().")));
+		RefuseNoUser();
 	return true;
+}
+
+PG_FUNCTION_INFO_V1(refuse_no_user);
+
+/* _refuse_no_user(): RefuseNoUser() for the administration functions in SQL. */
+Datum
+refuse_no_user(PG_FUNCTION_ARGS)
+{
+	ApBeginCheck();
+	RefuseNoUser();
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(identity_text);
+
+/* _identity(): the identity set_user() set, NULL if none (known user or not). */
+Datum
+identity_text(PG_FUNCTION_ARGS)
+{
+	const char *ident;
+
+	ApBeginCheck();
+	ident = ApIdentityString();
+	if (ident == NULL || ident[0] == '\0')
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(ident));
 }
 
 PG_FUNCTION_INFO_V1(require);
