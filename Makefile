@@ -40,7 +40,7 @@ DATA         = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.2.0.sql sql/$(EXT
 			   sql/$(EXTENSION)--0.3.0--0.4.0.sql
 
 # Regression tests: inputs in test/sql, expected output at top level.
-REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys mistakes docs_quickstart
+REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys mistakes app docs_quickstart
 REGRESS_OPTS = --inputdir=test
 ISOLATION    = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
 # pg_isolation_regress 15 reads expected output from <outputdir>/expected or
@@ -84,7 +84,7 @@ PARTS_0_4_0   = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTEN
 # new since 0.4.0: the key columns (read by views of the 0.4.0 parts, so
 # second in the install script) and the key functions
 PARTS_NEW_SCHEMA = sql/$(EXTENSION)_keys_schema.sql
-PARTS_NEW     = sql/$(EXTENSION)_keys.sql
+PARTS_NEW     = sql/$(EXTENSION)_keys.sql sql/$(EXTENSION)_app.sql
 INSTALL_PARTS = sql/$(EXTENSION).sql $(PARTS_NEW_SCHEMA) $(filter-out sql/$(EXTENSION).sql,$(PARTS_0_4_0)) \
 				$(PARTS_NEW) sql/$(EXTENSION)_comments.sql
 # functions and views of the 0.4.0 parts that the newest version changed
@@ -93,7 +93,7 @@ REDEFINED_0_4_0 = create_org create_resource protect_table explain explain_resou
 				  _support_rows _support_row support_status my_support_orgs support_statuses support_access_status \
 				  members sent_invitations pending_invitations access_graph delete_org \
 				  _support_default_level _support_customer_level _support_effective \
-				  _identity _refuse_no_user accept_invitation
+				  _identity _refuse_no_user accept_invitation register_permission set_role_permissions
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 

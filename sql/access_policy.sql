@@ -714,7 +714,8 @@ END;
 $$;
 COMMENT ON FUNCTION @extschema@.unmap_login(name) IS 'remove a login role mapping';
 
-CREATE FUNCTION @extschema@.register_permission(name text, read_only boolean, description text DEFAULT NULL)
+CREATE FUNCTION @extschema@.register_permission(name text, read_only boolean, description text DEFAULT NULL,
+												admin boolean DEFAULT true)
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -723,6 +724,10 @@ BEGIN
 	PERFORM @extschema@._require_system('register permissions');
 	INSERT INTO @extschema@.permissions (name, read_only, description)
 	VALUES (register_permission.name, register_permission.read_only, register_permission.description);
+	-- the built-in Admin can do everything: a new permission too, unless told not to
+	IF admin THEN
+		INSERT INTO @extschema@.role_permissions (role_id, permission) VALUES (1, register_permission.name);
+	END IF;
 EXCEPTION
 	WHEN unique_violation THEN
 		RAISE EXCEPTION 'permission "%" already exists', name USING ERRCODE = 'duplicate_object';
@@ -732,8 +737,8 @@ EXCEPTION
 				  HINT = 'Use dotted lower-case words of at most 63 characters, such as "form.view".';
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.register_permission(text, boolean, text) IS
-'register a permission name (superuser); read_only marks "view" permissions';
+COMMENT ON FUNCTION @extschema@.register_permission(text, boolean, text, boolean) IS
+'register a permission name (superuser); read_only marks "view" permissions; the built-in Admin gets it unless admin => false';
 
 ------------------------------------------------------------------------------
 -- Administration: orgs
@@ -1094,6 +1099,12 @@ BEGIN
 		END IF;
 	END IF;
 	PERFORM @extschema@._check_permissions_exist(permissions);
+	IF role_id = 1 AND 'members.manage' <> ALL (permissions)
+	   AND EXISTS (SELECT 1 FROM @extschema@.role_permissions rp WHERE rp.role_id = 1 AND rp.permission = 'members.manage') THEN
+		RAISE WARNING 'the built-in Admin no longer carries members.manage'
+			USING DETAIL = 'Admins can then no longer add, change or remove members.',
+				  HINT = 'To change one permission, use access_policy.add_role_permission() or remove_role_permission().';
+	END IF;
 	DELETE FROM @extschema@.role_permissions rp
 	 WHERE rp.role_id = set_role_permissions.role_id AND rp.permission <> ALL (permissions);
 	INSERT INTO @extschema@.role_permissions (role_id, permission)

@@ -21,7 +21,9 @@ REVOKE ALL ON FUNCTION
 	@extschema@._support_effective(bigint),
 	@extschema@._identity(),
 	@extschema@._refuse_no_user(),
-	@extschema@.accept_invitation(text)
+	@extschema@.accept_invitation(text),
+	@extschema@.register_permission(text, boolean, text, boolean),
+	@extschema@.set_role_permissions(bigint, text[])
 FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.accept_invitation(text) TO PUBLIC;
 REVOKE ALL ON @extschema@.support_access_status, @extschema@.members, @extschema@.sent_invitations,

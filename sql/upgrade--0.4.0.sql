@@ -22,7 +22,9 @@ SELECT pg_catalog.set_config('access_policy_upgrade.acl',
 		('@extschema@.my_support_orgs()', '@extschema@.my_support_orgs()'),
 		('@extschema@.access_graph(bigint,integer)', '@extschema@.access_graph(bigint,integer)'),
 		('@extschema@.delete_org(bigint,boolean)', '@extschema@.delete_org(bigint,boolean)'),
-		('@extschema@.accept_invitation(text)', '@extschema@.accept_invitation(text)')
+		('@extschema@.accept_invitation(text)', '@extschema@.accept_invitation(text)'),
+		('@extschema@.register_permission(text,boolean,text)', '@extschema@.register_permission(text,boolean,text,boolean)'),
+		('@extschema@.set_role_permissions(bigint,text[])', '@extschema@.set_role_permissions(bigint,text[])')
 	   ) AS m (old_signature, new_signature)
   JOIN pg_catalog.pg_proc p ON p.oid = m.old_signature::pg_catalog.regprocedure
  WHERE p.proacl IS NOT NULL;
@@ -70,3 +72,8 @@ DROP FUNCTION @extschema@._support_effective(bigint);
 
 -- an identity that names no user is said as such (_refuse_no_user(), new)
 DROP FUNCTION @extschema@.accept_invitation(text);
+
+-- register_permission() gives a new permission to the built-in Admin (admin
+-- => false: not); set_role_permissions() warns when Admin loses members.manage
+DROP FUNCTION @extschema@.register_permission(text, boolean, text);
+DROP FUNCTION @extschema@.set_role_permissions(bigint, text[]);

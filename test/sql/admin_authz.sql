@@ -18,7 +18,7 @@ SELECT access_policy.create_org('Authz B', 6000, 6002);
 SELECT access_policy.create_org('Authz A1', 6001, 6003);
 SELECT access_policy.create_org('Authz Elsewhere', NULL, 6004);
 SELECT access_policy.create_org('Authz A1x', 6003, 6005);
-SELECT access_policy.register_permission('authz.secret', false, 'a permission no built-in role carries');
+SELECT access_policy.register_permission('authz.secret', false, 'a permission no built-in role carries', admin => false);
 SELECT access_policy.create_resource_kind('authz_doc');
 -- custom roles with explicit ids (the system may write the tables directly), so
 -- that messages naming them are stable

@@ -250,7 +250,7 @@ SELECT access_policy.create_role(12000, 'admin', '{settings.view}');
 ROLLBACK;
 RESET ROLE;
 -- ... nor take away permissions they do not hold
-SELECT access_policy.register_permission('atk.secret', false) AS ok \gset
+SELECT access_policy.register_permission('atk.secret', false, admin => false) AS ok \gset
 SELECT access_policy.create_role(12000, 'Atk Secret Keeper', '{atk.secret,settings.view}') AS keeper \gset
 SET ROLE regress_app;
 BEGIN;

@@ -1,0 +1,160 @@
+/* sql/access_policy_app.sql -- what an application asks for itself: leaving an org, its own orgs, a structured explain, its own profile; single role permissions (new in 0.5.0; part of the install and upgrade scripts) */
+
+------------------------------------------------------------------------------
+-- Self-service: leaving an org, the orgs you belong to, your profile
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.leave_org(org_id bigint)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	me text := @extschema@.current_user_id();
+BEGIN
+	IF me IS NULL THEN
+		PERFORM @extschema@._refuse_no_user();
+	END IF;
+	PERFORM @extschema@._lock_member(leave_org.org_id, me);
+	-- an org you hold no role at and an org that does not exist look the same
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.assignments a WHERE a.org_id = leave_org.org_id AND a.user_id = me) THEN
+		RAISE EXCEPTION 'you hold no role at org %', COALESCE(leave_org.org_id::text, 'NULL')
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Roles held at a parent org are left there.';
+	END IF;
+	PERFORM @extschema@._guard_last_admin(leave_org.org_id, me, 'leave as');
+	DELETE FROM @extschema@.assignments a WHERE a.org_id = leave_org.org_id AND a.user_id = me;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.leave_org(bigint) IS
+'the acting user leaves an org: every role they hold directly there ends (no permission needed; never the last enabled Admin)';
+
+CREATE FUNCTION @extschema@.my_orgs()
+RETURNS TABLE (org_id bigint, org_key text, org_name text, role text, status text, expires_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT a.org_id, o.key, o.name, r.name,
+		   CASE WHEN NOT a.enabled THEN 'disabled'
+				WHEN a.expires_at <= pg_catalog.statement_timestamp() THEN 'expired'
+				WHEN a.valid_from > pg_catalog.statement_timestamp() THEN 'not yet valid'
+				ELSE 'enabled' END,
+		   a.expires_at
+	  FROM @extschema@.assignments a
+	  JOIN @extschema@.orgs o ON o.id = a.org_id
+	  JOIN @extschema@.roles r ON r.id = a.role_id
+	 WHERE a.user_id = @extschema@.current_user_id()
+	 ORDER BY o.name, a.org_id, r.name;
+$$;
+COMMENT ON FUNCTION @extschema@.my_orgs() IS
+'the orgs the acting user holds roles at directly, with the org''s key and name, the role, its status and end';
+
+CREATE FUNCTION @extschema@.update_user(user_id text, email text DEFAULT NULL, display_name text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	me text := @extschema@.current_user_id();
+BEGIN
+	-- your own profile; anybody's for the system
+	IF NOT @extschema@._is_system() AND me IS DISTINCT FROM user_id THEN
+		IF me IS NULL THEN
+			PERFORM @extschema@._refuse_no_user();
+		END IF;
+		RAISE EXCEPTION 'permission denied: users update their own profile only'
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	-- NULL keeps a value, '' removes it
+	UPDATE @extschema@.users u
+	   SET email = CASE WHEN update_user.email IS NULL THEN u.email ELSE NULLIF(update_user.email, '') END,
+		   display_name = CASE WHEN update_user.display_name IS NULL THEN u.display_name
+							   ELSE NULLIF(update_user.display_name, '') END
+	 WHERE u.id = update_user.user_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'access_policy user "%" does not exist', user_id USING ERRCODE = 'undefined_object';
+	END IF;
+EXCEPTION
+	WHEN unique_violation THEN
+		RAISE EXCEPTION 'email address "%" is already used by another user', email USING ERRCODE = 'unique_violation';
+	WHEN check_violation THEN
+		RAISE EXCEPTION 'invalid email address "%"', email USING ERRCODE = 'invalid_parameter_value';
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.update_user(text, text, text) IS
+'change a user''s email and display name (NULL keeps a value, '''' removes it): your own, or anybody''s for the system';
+
+------------------------------------------------------------------------------
+-- explain() for user interfaces
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.explain_json(permission text, org_id bigint, user_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.jsonb_build_object(
+			   'permission', permission, 'org_id', org_id,
+			   'user_id', COALESCE(user_id, @extschema@.current_user_id()),
+			   'allowed', COALESCE(bool_or(e.allowed), false),
+			   'paths', COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+						   'allowed', e.allowed, 'path', e.path, 'expires_at', e.expires_at)), '[]'::jsonb))
+	  FROM @extschema@.explain(permission, org_id, user_id) e;
+$$;
+COMMENT ON FUNCTION @extschema@.explain_json(text, bigint, text) IS
+'explain() as one jsonb value for a user interface: {permission, org_id, user_id, allowed, paths: [{allowed, path, expires_at}]}';
+
+------------------------------------------------------------------------------
+-- One permission of a role at a time
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.add_role_permission(role_id bigint, permission text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
+	-- the rules of set_role_permissions(), with the set it would be given
+	PERFORM @extschema@.set_role_permissions(add_role_permission.role_id,
+		ARRAY(SELECT rp.permission FROM @extschema@.role_permissions rp WHERE rp.role_id = add_role_permission.role_id
+			  UNION SELECT add_role_permission.permission));
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.add_role_permission(bigint, text) IS
+'give a role one more permission (the rules of set_role_permissions())';
+
+CREATE FUNCTION @extschema@.remove_role_permission(role_id bigint, permission text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
+	PERFORM @extschema@.set_role_permissions(remove_role_permission.role_id,
+		ARRAY(SELECT rp.permission FROM @extschema@.role_permissions rp
+			   WHERE rp.role_id = remove_role_permission.role_id AND rp.permission <> remove_role_permission.permission));
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.remove_role_permission(bigint, text) IS
+'take one permission from a role (the rules of set_role_permissions())';
+
+------------------------------------------------------------------------------
+-- Privileges of this part
+------------------------------------------------------------------------------
+
+REVOKE ALL ON FUNCTION
+	@extschema@.leave_org(bigint),
+	@extschema@.my_orgs(),
+	@extschema@.update_user(text, text, text),
+	@extschema@.explain_json(text, bigint, text),
+	@extschema@.add_role_permission(bigint, text),
+	@extschema@.remove_role_permission(bigint, text)
+FROM PUBLIC;
+
+-- self-service, checked inside (like accept_invitation() and explain())
+GRANT EXECUTE ON FUNCTION
+	@extschema@.leave_org(bigint),
+	@extschema@.my_orgs(),
+	@extschema@.explain_json(text, bigint, text)
+TO PUBLIC;

@@ -1,0 +1,92 @@
+-- app: what an application asks for itself (leaving an org, its orgs, its
+-- profile, a structured explain) and single permissions of a role.  Orgs
+-- 7301-7302, users app_*.
+\set VERBOSITY terse
+SET TIME ZONE 'UTC';
+SELECT access_policy.create_user('app_ann', 'ann@app.example', 'Ann'), access_policy.create_user('app_bo');
+SELECT access_policy.create_org('App Co', NULL, 7301), access_policy.create_org('App Co Team', 7301, 7302);
+SELECT access_policy.assign_role('app_ann', 7301, 'Admin') IS NOT NULL AS assigned;
+SELECT access_policy.assign_role('app_bo', 7302, 'Viewer') IS NOT NULL AS assigned;
+
+-- a member without members.manage leaves an org; the last Admin cannot
+BEGIN;
+SET LOCAL ROLE regress_app;
+SELECT access_policy.set_user('app_bo');
+SELECT org_id, org_name, role, status FROM access_policy.my_orgs();
+SELECT access_policy.remove_member('app_bo', 7302);
+ROLLBACK;
+BEGIN;
+SET LOCAL ROLE regress_app;
+SELECT access_policy.set_user('app_bo');
+SELECT access_policy.leave_org(7302);
+SELECT count(*) AS orgs_left FROM access_policy.my_orgs();
+SELECT access_policy.can(7302, 'responses.view') AS still_reads;
+SAVEPOINT s;
+SELECT access_policy.leave_org(7302);
+ROLLBACK TO s;
+SELECT access_policy.leave_org(99999);
+ROLLBACK;
+BEGIN;
+SET LOCAL ROLE regress_app;
+SELECT access_policy.set_user('app_ann');
+SELECT access_policy.leave_org(7301);
+ROLLBACK;
+BEGIN;
+SET LOCAL ROLE regress_app;
+SELECT access_policy.leave_org(7301);
+ROLLBACK;
+
+-- your own profile; nobody else's
+BEGIN;
+SET LOCAL ROLE regress_app;
+SELECT access_policy.set_user('app_ann');
+SELECT access_policy.update_user('app_ann', display_name => 'Ann A.');
+SELECT access_policy.update_user('app_ann', email => 'ann@new.example');
+SAVEPOINT s;
+SELECT access_policy.update_user('app_ann', email => 'not an address');
+ROLLBACK TO s;
+SELECT access_policy.update_user('app_bo', display_name => 'Bo');
+ROLLBACK;
+SELECT access_policy.update_user('app_ann', display_name => 'Ann A.');
+SELECT access_policy.update_user('app_ann', email => '');
+SELECT access_policy.update_user('app_nobody', display_name => 'x');
+SELECT id, email, display_name FROM access_policy.users WHERE id = 'app_ann';
+
+-- explain for a user interface
+BEGIN;
+SET LOCAL ROLE regress_app;
+SELECT access_policy.set_user('app_bo');
+SELECT regexp_replace(jsonb_pretty(access_policy.explain_json('responses.view', 7302)), 'assignment [0-9]+', 'assignment N') AS explained;
+SELECT access_policy.explain_json('responses.write', 7302) -> 'allowed' AS write_allowed;
+ROLLBACK;
+
+-- the built-in Admin gets a permission registered later, unless told not to
+SELECT access_policy.register_permission('app.export', false);
+SELECT access_policy.register_permission('app.internal', false, admin => false);
+SELECT permission FROM access_policy.role_permissions WHERE role_id = 1 AND permission LIKE 'app.%' ORDER BY 1;
+BEGIN;
+SELECT access_policy.set_user('app_ann');
+SELECT access_policy.can(7301, 'app.export') AS admin_exports, access_policy.can(7301, 'app.internal') AS admin_internal;
+ROLLBACK;
+
+-- one permission at a time, with the rules of set_role_permissions()
+SELECT access_policy.create_role(7301, 'Exporter', '{reviews.view}') AS exporter \gset
+BEGIN;
+SET LOCAL ROLE regress_app;
+SELECT access_policy.set_user('app_ann');
+SELECT access_policy.add_role_permission(:exporter, 'app.export');
+SAVEPOINT s;
+SELECT access_policy.add_role_permission(:exporter, 'app.internal');
+ROLLBACK TO s;
+SELECT access_policy.add_role_permission(:exporter, 'no.such');
+ROLLBACK TO s;
+SELECT access_policy.remove_role_permission(:exporter, 'reviews.view');
+SELECT permission FROM access_policy.role_permissions WHERE role_id = :exporter ORDER BY 1;
+ROLLBACK;
+-- Admin losing members.manage is said
+BEGIN;
+SELECT access_policy.remove_role_permission(1, 'members.manage');
+ROLLBACK;
+
+SELECT access_policy.delete_org(7301, true);
+SELECT access_policy.delete_user('app_ann'), access_policy.delete_user('app_bo');
