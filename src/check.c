@@ -53,14 +53,18 @@ typedef struct Answer
  * Answer, with the bytes compared.
  */
 #define KEY_INLINE	16
+#define AP_KEY_ANSWERS_MIN	64
 
 typedef struct KeyAnswer
 {
 	uint32		hash;
 	uint8		state;			/* 0 empty, 1 false, 2 true */
 	uint16		len;
-	char		data[KEY_INLINE];	/* the bytes, if len <= KEY_INLINE */
-	char	   *ext;			/* else a copy */
+	union
+	{
+		char		data[KEY_INLINE];	/* the bytes, if len <= KEY_INLINE */
+		char	   *ext;		/* else a copy */
+	}			k;
 } KeyAnswer;
 
 /*
@@ -657,11 +661,56 @@ is_system(PG_FUNCTION_ARGS)
  * of the keys of orgs_with(), as can() does from the set of its ids.
  */
 
+/*
+ * KeyHash: the hash of a key's bytes at a call site.  A uuid (16 bytes) and
+ * an integer (8) are hashed inline, like an id; a text with hash_bytes().
+ */
+static inline uint32
+KeyHash(const char *bytes, int len)
+{
+	if (len == 16)
+	{
+		uint64		a,
+					b;
+
+		memcpy(&a, bytes, 8);
+		memcpy(&b, bytes + 8, 8);
+		return HashKey((int64) (a ^ (b * UINT64CONST(0xC2B2AE3D27D4EB4F))));
+	}
+	if (len == 8)
+	{
+		int64		v;
+
+		memcpy(&v, bytes, 8);
+		return HashKey(v);
+	}
+	return hash_bytes((const unsigned char *) bytes, len);
+}
+
 static inline bool
 SameKey(const KeyAnswer *a, const char *bytes, int len)
 {
-	return a->len == len &&
-		memcmp(len <= KEY_INLINE ? a->data : a->ext, bytes, len) == 0;
+	if (a->len != len)
+		return false;
+	if (len == 16)
+	{
+		uint64		x[2],
+					y[2];
+
+		memcpy(x, a->k.data, 16);
+		memcpy(y, bytes, 16);
+		return x[0] == y[0] && x[1] == y[1];
+	}
+	if (len == 8)
+	{
+		uint64		x,
+					y;
+
+		memcpy(&x, a->k.data, 8);
+		memcpy(&y, bytes, 8);
+		return x == y;
+	}
+	return memcmp(len <= KEY_INLINE ? a->k.data : a->k.ext, bytes, len) == 0;
 }
 
 /* KeyAnswerFind: the slot of the key in table t (mask), or its empty slot. */
@@ -681,17 +730,21 @@ KeyAnswerFind(KeyAnswer *t, uint32 mask, uint32 hash, const char *bytes, int len
 }
 
 static void
-KeyAnswerFill(CheckState *st, KeyAnswer *a, uint32 hash, const char *bytes, int len, bool result)
+KeyAnswerFill(FunctionCallInfo fcinfo, CheckState *st, KeyAnswer *a, uint32 hash, const char *bytes, int len,
+			  bool result)
 {
 	a->hash = hash;
 	a->len = len;
 	if (len <= KEY_INLINE)
-		memcpy(a->data, bytes, len);
+		memcpy(a->k.data, bytes, len);
 	else
 	{
-		Assert(st->kcxt != NULL);
-		a->ext = MemoryContextAlloc(st->kcxt, len);
-		memcpy(a->ext, bytes, len);
+		/* a context of their own, made on the first long key */
+		if (st->kcxt == NULL)
+			st->kcxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "access_policy key answers",
+											 ALLOCSET_SMALL_SIZES);
+		a->k.ext = MemoryContextAlloc(st->kcxt, len);
+		memcpy(a->k.ext, bytes, len);
 	}
 	a->state = result ? 2 : 1;
 }
@@ -707,7 +760,7 @@ KeyAnswerRemember(FunctionCallInfo fcinfo, CheckState *st, uint32 hash, const ch
 		return;
 	if (st->kmask == 0 || (st->nkanswers + 1) * 2 > st->kmask + 1)
 	{
-		uint32		newsize = st->kmask == 0 ? AP_ANSWERS_MIN : (st->kmask + 1) * 2;
+		uint32		newsize = st->kmask == 0 ? AP_KEY_ANSWERS_MIN : (st->kmask + 1) * 2;
 		KeyAnswer  *old = st->kanswers;
 		uint32		oldsize = st->kmask == 0 ? 0 : st->kmask + 1;
 
@@ -716,15 +769,12 @@ KeyAnswerRemember(FunctionCallInfo fcinfo, CheckState *st, uint32 hash, const ch
 			st->koverflow++;
 			return;
 		}
-		if (st->kcxt == NULL)
-			st->kcxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "access_policy key answers",
-											 ALLOCSET_SMALL_SIZES);
 		st->kanswers = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(KeyAnswer) * newsize);
 		st->kmask = newsize - 1;
 		for (uint32 i = 0; i < oldsize; i++)
 			if (old[i].state != 0)
 			{
-				const char *ob = old[i].len <= KEY_INLINE ? old[i].data : old[i].ext;
+				const char *ob = old[i].len <= KEY_INLINE ? old[i].k.data : old[i].k.ext;
 
 				*KeyAnswerFind(st->kanswers, st->kmask, old[i].hash, ob, old[i].len) = old[i];
 			}
@@ -735,7 +785,7 @@ KeyAnswerRemember(FunctionCallInfo fcinfo, CheckState *st, uint32 hash, const ch
 	if (a->state == 0)
 	{
 		st->nkanswers++;
-		KeyAnswerFill(st, a, hash, bytes, len, result);
+		KeyAnswerFill(fcinfo, st, a, hash, bytes, len, result);
 	}
 }
 
@@ -784,26 +834,43 @@ BuildKeySet(FunctionCallInfo fcinfo, CheckState *st)
 			continue;
 		d = ApKeyDatum(AP_KEY_ORG, argtype == INT2OID || argtype == INT4OID ? INT8OID : argtype, keys[k]);
 		ApKeyBytes(AP_KEY_ORG, argtype == INT2OID || argtype == INT4OID ? INT8OID : argtype, d, &buf, &bytes, &len);
-		h = hash_bytes((const unsigned char *) bytes, len);
+		h = KeyHash(bytes, len);
 		slot = KeyAnswerFind(st->kset, st->kset_mask, h, bytes, len);
 		if (slot->state == 0)
-			KeyAnswerFill(st, slot, h, bytes, len, true);
+			KeyAnswerFill(fcinfo, st, slot, h, bytes, len, true);
 	}
 	pfree(keys);
 	elog(DEBUG1, "access_policy: a call site of can_key() answers from the keys of the %d orgs of orgs_with() from now on", n);
 }
 
-/* OrgOfKey: the org id of a key argument, false if no org has it. */
+/*
+ * OrgOfKey: the org id of a key argument, false if no org has it.  A key of
+ * the configured type itself is first looked up by its bytes (no canonical
+ * text made: ApOrgIdByKeyBytes); its text is looked up by canonical text.
+ */
 static bool
 OrgOfKey(Oid argtype, Datum value, int64 *org)
 {
-	char	   *canon = ApKeyCanonical(AP_KEY_ORG, argtype, value);
+	char	   *canon;
 	bool		found;
+	bool		by_bytes = ApKeyArgIsKeyType(AP_KEY_ORG, argtype);
+	int64		buf;
+	const char *bytes = NULL;
+	int			len = 0;
 
+	if (by_bytes)
+	{
+		ApKeyBytes(AP_KEY_ORG, argtype, value, &buf, &bytes, &len);
+		if (ApOrgIdByKeyBytes(bytes, len, org))
+			return true;
+	}
+	canon = ApKeyCanonical(AP_KEY_ORG, argtype, value);
 	if (canon == NULL)
 		return false;
 	found = ApOrgIdByKey(canon, org);
 	pfree(canon);
+	if (found && by_bytes)
+		ApOrgRememberKeyBytes(bytes, len, *org);
 	return found;
 }
 
@@ -840,7 +907,7 @@ can_key(PG_FUNCTION_ARGS)
 	ApBeginCheckFast();
 	st = KeyStateFor(fcinfo, 1, true);
 	ApKeyBytes(AP_KEY_ORG, st->key_argtype, PG_GETARG_DATUM(0), &buf, &bytes, &len);
-	h = hash_bytes((const unsigned char *) bytes, len);
+	h = KeyHash(bytes, len);
 	if (likely(st->kmask != 0))
 	{
 		KeyAnswer  *a = KeyAnswerFind(st->kanswers, st->kmask, h, bytes, len);
@@ -880,7 +947,7 @@ can_resource_key(PG_FUNCTION_ARGS)
 	ApBeginCheckFast();
 	st = KeyStateFor(fcinfo, 1, true);
 	ApKeyBytes(AP_KEY_RESOURCE, st->key_argtype, PG_GETARG_DATUM(0), &buf, &bytes, &len);
-	h = hash_bytes((const unsigned char *) bytes, len);
+	h = KeyHash(bytes, len);
 	if (likely(st->kmask != 0))
 	{
 		KeyAnswer  *a = KeyAnswerFind(st->kanswers, st->kmask, h, bytes, len);
@@ -914,7 +981,7 @@ can_action_key(PG_FUNCTION_ARGS)
 	ApBeginCheckFast();
 	st = KeyStateFor(fcinfo, 1, false);
 	ApKeyBytes(AP_KEY_RESOURCE, st->key_argtype, PG_GETARG_DATUM(0), &buf, &bytes, &len);
-	h = hash_bytes((const unsigned char *) bytes, len);
+	h = KeyHash(bytes, len);
 	if (likely(st->kmask != 0))
 	{
 		KeyAnswer  *a = KeyAnswerFind(st->kanswers, st->kmask, h, bytes, len);

@@ -143,6 +143,24 @@ CheckArgType(ApKeyKind kind, Oid argtype)
 	return t;					/* not reached */
 }
 
+/*
+ * ApKeyArgIsKeyType: is a value of argtype a key of kind as it is (its bytes
+ * the bytes of the key's canonical value), rather than text to parse?
+ */
+bool
+ApKeyArgIsKeyType(ApKeyKind kind, Oid argtype)
+{
+	Oid			t = ApKeyType(kind);
+
+	if (t == UUIDOID)
+		return argtype == UUIDOID;
+	if (t == INT4OID || t == INT8OID)
+		return IsIntegerType(argtype);
+	if (t == TEXTOID)
+		return IsTextType(argtype);
+	return false;
+}
+
 void
 ApKeyCheckType(ApKeyKind kind, Oid type)
 {

@@ -23,6 +23,9 @@ typedef enum ApKeyKind
 extern Oid	ApKeyType(ApKeyKind kind);
 extern void ApResetKeyTypes(void);
 
+/* ApKeyArgIsKeyType: a value of argtype is a key of kind as it is */
+extern bool ApKeyArgIsKeyType(ApKeyKind kind, Oid argtype);
+
 /* ApKeyCheckType: an error unless values of type can be keys of kind */
 extern void ApKeyCheckType(ApKeyKind kind, Oid type);
 

@@ -79,6 +79,22 @@ static uint64 org_msg_seq = 0;
 /* the keys of orgs read so far, both ways (keys.c); reset with the tree */
 static KeyMap org_keys;
 
+/*
+ * The same keys by the bytes of their value (a uuid's 16 bytes, an
+ * integer's 8, a text's characters), so that a check by a key of the
+ * configured type finds a key read before without making its canonical
+ * text; filled by ApOrgRememberKeyBytes() after a lookup by text.
+ */
+typedef struct KeyBytesEntry
+{
+	uint64		hash;			/* hash key */
+	int64		id;
+	int			len;
+	char	   *bytes;
+} KeyBytesEntry;
+
+static HTAB *org_key_bytes = NULL;
+
 void
 ApResetOrgs(void)
 {
@@ -89,6 +105,8 @@ ApResetOrgs(void)
 	memset(org_touched, 0, sizeof(org_touched));
 	org_touched_all = false;
 	ApKeyMapInit(&org_keys, ApOrgContext);
+	org_key_bytes = ApMakeHash("access_policy org key bytes", sizeof(uint64), sizeof(KeyBytesEntry),
+							   ApOrgContext, false);
 	ApResetMemo();
 }
 
@@ -808,4 +826,38 @@ ApOrgKeys(const int64 *ids, int n, const char **keys)
 		}
 	}
 	ApKeyScanClose(&ks);
+}
+
+/* ApOrgIdByKeyBytes: the org of a key read before, by its value's bytes. */
+bool
+ApOrgIdByKeyBytes(const char *bytes, int len, int64 *org_id)
+{
+	uint64		h = hash_bytes_extended((const unsigned char *) bytes, len, 0);
+	KeyBytesEntry *e = hash_search(org_key_bytes, &h, HASH_FIND, NULL);
+
+	if (e == NULL || e->len != len || memcmp(e->bytes, bytes, len) != 0)
+		return false;
+	*org_id = e->id;
+	return true;
+}
+
+/*
+ * ApOrgRememberKeyBytes: the key with these bytes names org_id (just looked
+ * up by ApOrgIdByKey(), which touched the org's channel: the entry goes with
+ * the org part).
+ */
+void
+ApOrgRememberKeyBytes(const char *bytes, int len, int64 org_id)
+{
+	uint64		h = hash_bytes_extended((const unsigned char *) bytes, len, 0);
+	bool		found;
+	KeyBytesEntry *e = hash_search(org_key_bytes, &h, HASH_ENTER, &found);
+
+	/* of two keys with one hash, the first stays */
+	if (found)
+		return;
+	e->id = org_id;
+	e->len = len;
+	e->bytes = MemoryContextAlloc(ApOrgContext, Max(len, 1));
+	memcpy(e->bytes, bytes, len);
 }

@@ -99,6 +99,8 @@ extern void ApLoadAllOrgs(void);
 /* org keys (0.5.0): canonical text, see keys.c */
 extern bool ApOrgIdByKey(const char *key, int64 *org_id);
 extern void ApOrgKeys(const int64 *ids, int n, const char **keys);
+extern bool ApOrgIdByKeyBytes(const char *bytes, int len, int64 *org_id);
+extern void ApOrgRememberKeyBytes(const char *bytes, int len, int64 org_id);
 
 /* read the table, not the cache; call after ApBeginCheck() */
 extern double ApOrgCountEstimate(void);
