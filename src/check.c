@@ -789,6 +789,24 @@ KeyAnswerRemember(FunctionCallInfo fcinfo, CheckState *st, uint32 hash, const ch
 	}
 }
 
+/*
+ * KeyAnswerKnown: the answer the call site gave for these key bytes before
+ * (*result), if it has one.
+ */
+static inline bool
+KeyAnswerKnown(CheckState *st, uint32 h, const char *bytes, int len, bool *result)
+{
+	KeyAnswer  *a;
+
+	if (st->kmask == 0)
+		return false;
+	a = KeyAnswerFind(st->kanswers, st->kmask, h, bytes, len);
+	if (a->state == 0)
+		return false;
+	*result = a->state == 2;
+	return true;
+}
+
 /* KeyStateFor: StateFor() of a check by key, with the key's type known. */
 static inline CheckState *
 KeyStateFor(FunctionCallInfo fcinfo, int nameargno, bool resolve)
@@ -908,13 +926,8 @@ can_key(PG_FUNCTION_ARGS)
 	st = KeyStateFor(fcinfo, 1, true);
 	ApKeyBytes(AP_KEY_ORG, st->key_argtype, PG_GETARG_DATUM(0), &buf, &bytes, &len);
 	h = KeyHash(bytes, len);
-	if (likely(st->kmask != 0))
-	{
-		KeyAnswer  *a = KeyAnswerFind(st->kanswers, st->kmask, h, bytes, len);
-
-		if (a->state != 0)
-			PG_RETURN_BOOL(a->state == 2);
-	}
+	if (likely(KeyAnswerKnown(st, h, bytes, len, &result)))
+		PG_RETURN_BOOL(result);
 	if (unlikely(st->kset != NULL))
 		PG_RETURN_BOOL(KeyAnswerFind(st->kset, st->kset_mask, h, bytes, len)->state == 2);
 
@@ -948,13 +961,8 @@ can_resource_key(PG_FUNCTION_ARGS)
 	st = KeyStateFor(fcinfo, 1, true);
 	ApKeyBytes(AP_KEY_RESOURCE, st->key_argtype, PG_GETARG_DATUM(0), &buf, &bytes, &len);
 	h = KeyHash(bytes, len);
-	if (likely(st->kmask != 0))
-	{
-		KeyAnswer  *a = KeyAnswerFind(st->kanswers, st->kmask, h, bytes, len);
-
-		if (a->state != 0)
-			PG_RETURN_BOOL(a->state == 2);
-	}
+	if (likely(KeyAnswerKnown(st, h, bytes, len, &result)))
+		PG_RETURN_BOOL(result);
 	if (ResOfKey(st->key_argtype, PG_GETARG_DATUM(0), &res))
 		result = ApHaveUser() && bms_is_member(st->perm_index, ApResourcePermissions(res, &org));
 	KeyAnswerRemember(fcinfo, st, h, bytes, len, result);
@@ -982,13 +990,8 @@ can_action_key(PG_FUNCTION_ARGS)
 	st = KeyStateFor(fcinfo, 1, false);
 	ApKeyBytes(AP_KEY_RESOURCE, st->key_argtype, PG_GETARG_DATUM(0), &buf, &bytes, &len);
 	h = KeyHash(bytes, len);
-	if (likely(st->kmask != 0))
-	{
-		KeyAnswer  *a = KeyAnswerFind(st->kanswers, st->kmask, h, bytes, len);
-
-		if (a->state != 0)
-			PG_RETURN_BOOL(a->state == 2);
-	}
+	if (likely(KeyAnswerKnown(st, h, bytes, len, &result)))
+		PG_RETURN_BOOL(result);
 	if (ResOfKey(st->key_argtype, PG_GETARG_DATUM(0), &res) && ApHaveUser())
 	{
 		char	   *action = text_to_cstring(st->name);

@@ -16,6 +16,7 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -338,4 +339,33 @@ ApKeyMapPut(KeyMap *map, MemoryContext cxt, int64 id, const char *key)
 			ke->key = copy;
 		}
 	}
+}
+
+/*
+ * ApKeyIndexLookup: the id (column idatt) of the row whose key column
+ * (keyatt, text COLLATE "C", unique index indexid) holds the canonical key.
+ */
+bool
+ApKeyIndexLookup(Oid heapid, Oid indexid, AttrNumber keyatt, AttrNumber idatt, const char *key, int64 *id)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData skey;
+	HeapTuple	tup;
+	bool		found = false;
+
+	rel = table_open(heapid, AccessShareLock);
+	ScanKeyInit(&skey, keyatt, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(key));
+	scan = systable_beginscan(rel, indexid, true, NULL, 1, &skey);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+
+		*id = DatumGetInt64(heap_getattr(tup, idatt, RelationGetDescr(rel), &isnull));
+		found = true;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
 }

@@ -10,6 +10,7 @@
 #ifndef AP_KEYS_H
 #define AP_KEYS_H
 
+#include "access/attnum.h"
 #include "fmgr.h"
 #include "utils/hsearch.h"
 
@@ -51,6 +52,10 @@ extern Datum ApKeyDatum(ApKeyKind kind, Oid elemtype, const char *canonical);
 
 /* the type of argument argno of a call, which must be known */
 extern Oid	ApKeyArgType(FunctionCallInfo fcinfo, int argno);
+
+/* ApKeyIndexLookup: the id of the row with this canonical key (one index probe) */
+extern bool ApKeyIndexLookup(Oid heapid, Oid indexid, AttrNumber keyatt, AttrNumber idatt,
+							 const char *key, int64 *id);
 
 /*
  * KeyMap: keys and ids of one kind a cache part has read, both ways; kept

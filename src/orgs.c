@@ -754,36 +754,18 @@ ApOrgIsDescendantLatest(int64 org_id, int64 ancestor_id)
 bool
 ApOrgIdByKey(const char *key, int64 *org_id)
 {
-	Relation	rel;
-	SysScanDesc scan;
-	ScanKeyData skey;
-	HeapTuple	tup;
 	uint64		since = org_msg_seq;
-	bool		found = false;
 
 	if (!OidIsValid(ApCatalog.orgs_key_idx))
 		return false;
 	if (ApKeyMapId(&org_keys, key, org_id))
 		return true;
-	rel = table_open(ApCatalog.orgs, AccessShareLock);
-	ScanKeyInit(&skey, ApCatalog.org_key_att, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(key));
-	scan = systable_beginscan(rel, ApCatalog.orgs_key_idx, true, NULL, 1, &skey);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-	{
-		bool		isnull;
-
-		*org_id = DatumGetInt64(heap_getattr(tup, ApCatalog.org_id_att, RelationGetDescr(rel), &isnull));
-		found = true;
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	if (found)
-	{
-		OrgTouch(*org_id, since);
-		ApKeyMapPut(&org_keys, ApOrgContext, *org_id, key);
-	}
-	return found;
+	if (!ApKeyIndexLookup(ApCatalog.orgs, ApCatalog.orgs_key_idx, ApCatalog.org_key_att,
+						  ApCatalog.org_id_att, key, org_id))
+		return false;
+	OrgTouch(*org_id, since);
+	ApKeyMapPut(&org_keys, ApOrgContext, *org_id, key);
+	return true;
 }
 
 /*

@@ -454,32 +454,15 @@ ApLoadOrgResources(int64 org_id)
 bool
 ApResIdByKey(const char *key, int64 *id)
 {
-	Relation	rel;
-	SysScanDesc scan;
-	ScanKeyData skey;
-	HeapTuple	tup;
-	bool		found = false;
-
 	if (!OidIsValid(ApCatalog.resources_key_idx))
 		return false;
 	if (ApKeyMapId(&res_keys, key, id))
 		return true;
-	rel = table_open(ApCatalog.resources, AccessShareLock);
-	ScanKeyInit(&skey, ApCatalog.res_key_att, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(key));
-	scan = systable_beginscan(rel, ApCatalog.resources_key_idx, true, NULL, 1, &skey);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-	{
-		bool		isnull;
-
-		*id = DatumGetInt64(heap_getattr(tup, ApCatalog.res_id_att, RelationGetDescr(rel), &isnull));
-		found = true;
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	if (found)
-		ApKeyMapPut(&res_keys, ApResContext, *id, key);
-	return found;
+	if (!ApKeyIndexLookup(ApCatalog.resources, ApCatalog.resources_key_idx, ApCatalog.res_key_att,
+						  ApCatalog.res_id_att, key, id))
+		return false;
+	ApKeyMapPut(&res_keys, ApResContext, *id, key);
+	return true;
 }
 
 /* ApResKeys: the canonical keys of n resources (NULL: none). */
