@@ -147,12 +147,17 @@ CREATE TRIGGER retire_key AFTER UPDATE OF key OR DELETE ON @extschema@.orgs
 CREATE TRIGGER retire_key AFTER UPDATE OF key OR DELETE ON @extschema@.resources
 	FOR EACH ROW EXECUTE FUNCTION @extschema@._retire_key('resource');
 
+-- the channel of an org's key too (a backend that looked the key up and
+-- found nothing touched it): a new org with a key, a move, a changed id or a
+-- changed key; not a rename
+DROP TRIGGER invalidate_row ON @extschema@.orgs;
+CREATE TRIGGER invalidate_row AFTER INSERT OR DELETE ON @extschema@.orgs
+	FOR EACH ROW EXECUTE FUNCTION @extschema@._invalidate('id', 'parent_id', 'key');
 DROP TRIGGER invalidate_move ON @extschema@.orgs;
--- a move, a changed id or a changed key; not a rename
 CREATE TRIGGER invalidate_move AFTER UPDATE ON @extschema@.orgs
 	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.parent_id IS DISTINCT FROM NEW.parent_id
 					   OR OLD.key IS DISTINCT FROM NEW.key)
-	EXECUTE FUNCTION @extschema@._invalidate('id', 'parent_id');
+	EXECUTE FUNCTION @extschema@._invalidate('id', 'parent_id', 'key');
 
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.key_types
 	FOR EACH ROW EXECUTE FUNCTION @extschema@._audit();

@@ -47,7 +47,8 @@ SignalUserOf(Relation rel, HeapTuple tup, AttrNumber att)
 }
 
 /*
- * SignalOrg queues the invalidation of the channel of an org id: a relcache
+ * SignalChannel queues the invalidation of an org channel (of an org id or
+ * an org key): a relcache
  * invalidation of a number that names no relation, registered exactly as
  * for a relation's pg_class row (only its oid and relisshared are read), so
  * that it travels like every other one: to this backend at its next
@@ -57,7 +58,7 @@ SignalUserOf(Relation rel, HeapTuple tup, AttrNumber att)
  * invalidations of one channel are sent once.
  */
 static void
-SignalOrg(int64 org_id)
+SignalChannel(uint32 channel)
 {
 	Size		hoff = MAXALIGN(SizeofHeapTupleHeader);
 	HeapTupleHeader td = palloc0(hoff + sizeof(FormData_pg_class));
@@ -70,7 +71,7 @@ SignalOrg(int64 org_id)
 	tup.t_tableOid = RelationRelationId;
 	tup.t_data = td;
 	form = (Form_pg_class) GETSTRUCT(&tup);
-	form->oid = AP_ORG_CHANNEL_BASE + ApOrgChannel(org_id);
+	form->oid = AP_ORG_CHANNEL_BASE + channel;
 	form->relisshared = false;
 	CacheInvalidateRelcacheByTuple(&tup);
 	pfree(td);
@@ -104,18 +105,34 @@ TriggerColumn(Relation rel, Trigger *trigger, int i, Oid typid, const char *what
 	return att;
 }
 
-/* SignalOrgsOf: signal the org of each argument column of tup. */
+/*
+ * SignalOrgsOf: signal the channel of each argument column of tup: of the
+ * org id in a bigint column, of the key in orgs.key (0.5.0: a backend that
+ * looked a key up and found no org touched its channel).
+ */
 static void
 SignalOrgsOf(Relation rel, Trigger *trigger, HeapTuple tup)
 {
 	for (int i = 0; i < trigger->tgnargs; i++)
 	{
+		AttrNumber	att = attnameAttNum(rel, trigger->tgargs[i], false);
+		bool		is_text = att != InvalidAttrNumber && RelationGetRelid(rel) == ApCatalog.orgs &&
+			att == ApCatalog.org_key_att;
 		bool		isnull;
-		Datum		d = heap_getattr(tup, TriggerColumn(rel, trigger, i, INT8OID, "org ids"),
-								 RelationGetDescr(rel), &isnull);
+		Datum		d;
 
-		if (!isnull)
-			SignalOrg(DatumGetInt64(d));
+		att = TriggerColumn(rel, trigger, i, is_text ? TEXTOID : INT8OID, is_text ? "org keys" : "org ids");
+		d = heap_getattr(tup, att, RelationGetDescr(rel), &isnull);
+		if (isnull)
+			continue;
+		if (is_text)
+		{
+			text	   *t = DatumGetTextPP(d);
+
+			SignalChannel(ApOrgKeyChannel(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+		}
+		else
+			SignalChannel(ApOrgChannel(DatumGetInt64(d)));
 	}
 }
 

@@ -110,6 +110,16 @@ ApResetOrgs(void)
 	ApResetMemo();
 }
 
+/*
+ * ApOrgKeyChannel: the channel of an org key (its canonical text), in the
+ * same space as the org ids' (the same in every backend).
+ */
+uint32
+ApOrgKeyChannel(const char *key, int len)
+{
+	return hash_bytes((const unsigned char *) key, len) % AP_ORG_CHANNELS;
+}
+
 /* ApOrgChannel: the channel of an org id (the same in every backend). */
 uint32
 ApOrgChannel(int64 org_id)
@@ -124,9 +134,8 @@ ApOrgChannel(int64 org_id)
  * channel after that makes the part stale right away.
  */
 static inline void
-OrgTouch(int64 org_id, uint64 since)
+OrgTouchChannel(uint32 c, uint64 since)
 {
-	uint32		c = ApOrgChannel(org_id);
 
 	org_touched[c / 64] |= UINT64CONST(1) << (c % 64);
 	if (unlikely(org_arrived[c] > since))
@@ -134,6 +143,12 @@ OrgTouch(int64 org_id, uint64 since)
 		ApStaleOrgs = true;
 		ApNeedBegin = true;
 	}
+}
+
+static inline void
+OrgTouch(int64 org_id, uint64 since)
+{
+	OrgTouchChannel(ApOrgChannel(org_id), since);
 }
 
 /*
@@ -760,6 +775,12 @@ ApOrgIdByKey(const char *key, int64 *org_id)
 		return false;
 	if (ApKeyMapId(&org_keys, key, org_id))
 		return true;
+	/*
+	 * The key's channel, found or not: a new org with this key (a write to
+	 * orgs.key) signals it.  The org's channel once found: a change of the
+	 * org (its key, or its deletion) signals that.
+	 */
+	OrgTouchChannel(ApOrgKeyChannel(key, strlen(key)), since);
 	if (!ApKeyIndexLookup(ApCatalog.orgs, ApCatalog.orgs_key_idx, ApCatalog.org_key_att,
 						  ApCatalog.org_id_att, key, org_id))
 		return false;

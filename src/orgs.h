@@ -87,6 +87,7 @@ extern uint32 ApOrgMark;		/* number of the last listing that marked
 								 * nodes */
 
 extern uint32 ApOrgChannel(int64 org_id);
+extern uint32 ApOrgKeyChannel(const char *key, int len);
 extern void ApOrgChannelArrived(uint32 channel);
 
 extern void ApResetOrgs(void);

@@ -20,6 +20,10 @@
  *   11-16  u1 stays the identity (no set_user in between, so nothing is
  *          reloaded for a new user) while changes touching what u1 holds are
  *          made here and by another session in turn;
+ *   17-18  the checks of the phase before asked again after only keys
+ *          changed (set anew, removed, handed over to another org), by
+ *          another session (17), then here (18): a key u1's backend looked
+ *          up must not keep naming its former org;
  *   71-73  while concurrent writers (other sessions, see ap_fuzz.writer)
  *          keep granting, revoking, expiring, creating, moving and deleting
  *          orgs, changing support access and team membership, each
@@ -57,7 +61,8 @@
  * not exist, the type's extremes; they answer false) or NULL.  The reference
  * of a twin looks the key up in the tables (ref_key_check), in the same
  * statement as the check by id: when the key names the ids of the check by
- * id, their reference answer is the twin's (mapped to keys for the lists).
+ * id, their reference answer is the twin's (mapped to keys for the lists;
+ * lists of keys are compared sorted, since their order is not promised).
  * Phase 6 adds errors by key: keys of the wrong type (42804), text that is
  * no value of the type (22P02, 22003), kinds without a key type (55000),
  * unknown names (42704, as by id even for an unknown key or no user).
@@ -415,15 +420,18 @@ BEGIN
 END;
 $$;
 
--- key_step: one change of a key: an org's or a resource's key set, changed
--- or removed through set_org_key() and set_resource_key() (as the system),
--- or written directly in another spelling.  Returns what it did; refusals
--- are caught and reported.
-CREATE FUNCTION ap_fuzz.key_step(x_org bigint DEFAULT NULL) RETURNS text
+-- key_step: one change of a key: an org's or a resource's key (x_org's,
+-- x_res's, else a random one) set, changed or removed through
+-- set_org_key() and set_resource_key() (as the system), or written
+-- directly in another spelling.  Returns what it did; refusals are caught
+-- and reported.
+CREATE FUNCTION ap_fuzz.key_step(x_org bigint DEFAULT NULL, x_res bigint DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql
 AS $$
 DECLARE
-	kind text := CASE WHEN x_org IS NOT NULL OR random() < 0.65 THEN 'org' ELSE 'resource' END;
+	kind text := CASE WHEN x_org IS NOT NULL THEN 'org'
+					  WHEN x_res IS NOT NULL THEN 'resource'
+					  WHEN random() < 0.65 THEN 'org' ELSE 'resource' END;
 	t text := ap_fuzz.key_type(kind);
 	r double precision := random();
 	x_id bigint;
@@ -432,8 +440,8 @@ BEGIN
 	IF t IS NULL THEN
 		RETURN 'key: no ' || kind || ' key type';
 	END IF;
-	IF x_org IS NOT NULL THEN
-		x_id := x_org;
+	IF x_org IS NOT NULL OR x_res IS NOT NULL THEN
+		x_id := COALESCE(x_org, x_res);
 	ELSIF kind = 'org' THEN
 		x_id := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o ORDER BY o.id));
 	ELSE
@@ -467,6 +475,51 @@ BEGIN
 		RETURN 'key: refused: ' || SQLSTATE;
 	END;
 END;
+$$;
+
+-- key_changes: phases 17 and 18: the keys of some orgs and resources that
+-- the checks of phase ph name are set anew, removed, or handed over to
+-- another org (as the system, which may give out a retired key), and
+-- nothing else changes, so that no other invalidation can hide a key the
+-- engine should have forgotten
+CREATE FUNCTION ap_fuzz.key_changes(w int, ph int) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	x bigint;
+	y bigint;
+	k text;
+BEGIN
+	FOREACH x IN ARRAY ap_fuzz.sample(ARRAY(SELECT DISTINCT c.org FROM ap_fuzz.checks c
+											  JOIN access_policy.orgs o ON o.id = c.org AND o.key IS NOT NULL
+											 WHERE c.world = w AND c.phase = ph AND c.twin ORDER BY 1), 6) LOOP
+		IF random() < 0.3 THEN		-- handed over to another org
+			y := ap_fuzz.pick(ARRAY(SELECT o.id FROM access_policy.orgs o WHERE o.id <> x ORDER BY o.id));
+			k := (SELECT o.key FROM access_policy.orgs o WHERE o.id = x);
+			PERFORM ap_fuzz.as_system();
+			PERFORM access_policy.set_org_key(x, NULL);
+			PERFORM access_policy.set_org_key(y, k);
+		ELSE
+			PERFORM ap_fuzz.key_step(x);
+		END IF;
+	END LOOP;
+	FOREACH x IN ARRAY ap_fuzz.sample(ARRAY(SELECT DISTINCT c.res FROM ap_fuzz.checks c
+											  JOIN access_policy.resources r ON r.id = c.res AND r.key IS NOT NULL
+											 WHERE c.world = w AND c.phase = ph AND c.twin ORDER BY 1), 4) LOOP
+		PERFORM ap_fuzz.key_step(NULL, x);
+	END LOOP;
+END;
+$$;
+
+-- copy_checks: the checks of phase src again as phase dst (the same
+-- arguments, keys included, asked after changes)
+CREATE FUNCTION ap_fuzz.copy_checks(w int, src int, dst int) RETURNS void
+LANGUAGE sql
+AS $$
+	INSERT INTO ap_fuzz.checks (world, phase, id, who, fn, org, res, name, twin, okey, oktype, rkey, rktype)
+	SELECT c.world, dst, c.id, c.who, c.fn, c.org, c.res, c.name, c.twin, c.okey, c.oktype, c.rkey, c.rktype
+	  FROM ap_fuzz.checks c
+	 WHERE c.world = w AND c.phase = src
 $$;
 
 ------------------------------------------------------------------------------
@@ -506,7 +559,8 @@ BEGIN
 	TRUNCATE access_policy.resource_grants, access_policy.resources, access_policy.kind_actions,
 			 access_policy.resource_kinds, access_policy.assignments, access_policy.role_permissions,
 			 access_policy.roles, access_policy.orgs, access_policy.users, access_policy.login_roles,
-			 access_policy.support_settings, access_policy.support_overrides, access_policy.invitations
+			 access_policy.support_settings, access_policy.support_overrides, access_policy.invitations,
+			 access_policy.retired_keys
 			 CASCADE;
 	DELETE FROM access_policy.permissions WHERE NOT builtin;
 	INSERT INTO access_policy.roles SELECT * FROM ap_fuzz.builtin_roles;
@@ -661,13 +715,34 @@ AS $$
 	ON CONFLICT (org_id) DO UPDATE SET level = EXCLUDED.level, expires_at = EXCLUDED.expires_at
 $$;
 
+-- act_as: make the rest of the transaction act as uid (NULL: no user).  A
+-- transaction-scoped identity outside a transaction block is what is meant
+-- here (it lasts for the statement); the engine's warning about it is
+-- silenced by a SET LOCAL of client_min_messages set back at once (a SET
+-- clause on the function would undo the identity at its exit)
+CREATE FUNCTION ap_fuzz.act_as(uid text) RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	m text := current_setting('client_min_messages');
+BEGIN
+	PERFORM set_config('client_min_messages', 'error', true);
+	IF uid IS NULL THEN
+		PERFORM access_policy.clear_user();
+	ELSE
+		PERFORM access_policy.set_user(uid);
+	END IF;
+	PERFORM set_config('client_min_messages', m, true);
+END;
+$$;
+
 -- as_system: make the rest of the transaction act as no user (a superuser
 -- acting as nobody is the system for the administration functions); the
 -- callers run inside transactions whose identity the script sets again
 -- before any check
 CREATE FUNCTION ap_fuzz.as_system() RETURNS void
 LANGUAGE sql
-AS $$ SELECT access_policy.clear_user() $$;
+AS $$ SELECT ap_fuzz.act_as(NULL) $$;
 
 -- support_step: one random change of support access, through the functions
 -- of the extension or written directly: an org's level and its end, a
@@ -761,7 +836,7 @@ BEGIN
 				x_inv := split_part(x_token, '.', 1)::bigint;
 				PERFORM access_policy.revoke_invitation(x_inv);
 				BEGIN
-					PERFORM access_policy.set_user(x_user);
+					PERFORM ap_fuzz.act_as(x_user);
 					PERFORM access_policy.accept_invitation(x_token);
 					RAISE EXCEPTION 'a revoked invitation was accepted' USING ERRCODE = 'XX000';
 				EXCEPTION WHEN insufficient_privilege OR invalid_parameter_value OR undefined_object
@@ -771,7 +846,7 @@ BEGIN
 				PERFORM ap_fuzz.as_system();
 				RETURN 'team: invitation revoked';
 			END IF;
-			PERFORM access_policy.set_user(x_user);
+			PERFORM ap_fuzz.act_as(x_user);
 			PERFORM access_policy.accept_invitation(x_token);
 			PERFORM ap_fuzz.as_system();
 			RETURN 'team: invitation accepted';
@@ -1403,11 +1478,13 @@ CREATE FUNCTION ap_fuzz.conn_value(v text) RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT '''' || replace(replace(v, '\', '\\'), '''', '\''') || '''' $$;
 
--- mutate_elsewhere: mutate() (or mutate_user() for uid) committed by another
+-- mutate_elsewhere: mutate() (or mutate_user() for uid, or key_changes() of
+-- the checks of the phase before) committed by another
 -- session (through dblink, when it is installed and can connect back), so
 -- that this backend must see a change it did not make at its next statement;
 -- else the same change here.  The random sequence is the same either way.
-CREATE FUNCTION ap_fuzz.mutate_elsewhere(w int, ph int, uid text DEFAULT NULL) RETURNS void
+CREATE FUNCTION ap_fuzz.mutate_elsewhere(w int, ph int, uid text DEFAULT NULL, keys_only boolean DEFAULT false)
+RETURNS void
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -1416,7 +1493,8 @@ DECLARE
 	nsp text;
 	sockdir text := btrim(split_part(current_setting('unix_socket_directories'), ',', 1));
 	conn text;
-	change text := CASE WHEN uid IS NULL THEN format('ap_fuzz.mutate(%s, %s)', w, ph)
+	change text := CASE WHEN keys_only THEN format('ap_fuzz.key_changes(%s, %s)', w, ph - 1)
+						WHEN uid IS NULL THEN format('ap_fuzz.mutate(%s, %s)', w, ph)
 						ELSE format('ap_fuzz.mutate_user(%s, %s, %L)', w, ph, uid) END;
 BEGIN
 	SELECT n.nspname INTO nsp
@@ -2154,11 +2232,7 @@ BEGIN
 
 	FOR c IN SELECT * FROM ap_fuzz.checks ch WHERE ch.world = w AND ch.phase = ph ORDER BY ch.id LOOP
 		IF c.who IS DISTINCT FROM cur THEN
-			IF c.who IS NULL THEN
-				PERFORM access_policy.clear_user();
-			ELSE
-				PERFORM access_policy.set_user(c.who::text);
-			END IF;
+			PERFORM ap_fuzz.act_as(c.who);
 			cur := c.who;
 		END IF;
 		x_engine := ap_fuzz.eval_engine(c.fn, c.org, c.res, c.name);
@@ -2376,6 +2450,17 @@ BEGIN
 									ELSE 'SELECT ap_fuzz.mutate_elsewhere(%s, %s, ''u1'')' END, p.world, ph);
 				RETURN NEXT;
 			END IF;
+		END LOOP;
+		-- phases 17, 18: only keys change (by another session, then here),
+		-- and the checks of the phase before are asked again: the keys u1's
+		-- backend has just looked up, now of another org or of none
+		FOR ph IN 17 .. 18 LOOP
+			n := n + 1; ord := n;
+			stmt := format(CASE WHEN ph = 17 THEN 'SELECT ap_fuzz.mutate_elsewhere(%s, %s, ''u1'', true)'
+								ELSE 'SELECT ap_fuzz.key_changes(%s, %s - 1)' END, p.world, ph);
+			RETURN NEXT;
+			n := n + 1; ord := n; stmt := format('SELECT ap_fuzz.copy_checks(%s, %s, %s)', p.world, ph - 1, ph); RETURN NEXT;
+			n := n + 1; ord := n; stmt := ap_fuzz.compare_sql(p.world, ph, 'u1'); RETURN NEXT;
 		END LOOP;
 		-- phases 71..73: concurrent writers change the world between any two
 		-- comparisons (see barrier_open); identities set for the session

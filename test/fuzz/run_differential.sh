@@ -1,6 +1,9 @@
 #!/bin/bash
 # test/fuzz/run_differential.sh -- run the randomized differential test (C engine against test/reference)
 #
+# Every check by id is compared, and in worlds whose orgs or resources have
+# keys of a random type (0.5.0) its twin by key too (see differential.sql).
+#
 # Connection settings come from the environment (PGHOST, PGPORT, PGUSER,
 # PGDATABASE, ...).  The database must be a throwaway one: the test empties
 # the access_policy tables.  It must be reached as a superuser; the extension

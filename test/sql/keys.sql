@@ -76,6 +76,8 @@ SELECT access_policy.set_org_key(7110, repeat('x', 300));
 SELECT access_policy.can_resource_key('f0000000-0000-4000-a000-000000000010'::uuid, 'responses.view');
 SELECT access_policy.can_resource_key(2147483648, 'responses.view') AS out_of_integer_range;
 SELECT access_policy.can_resource_key('12x', 'responses.view');
+-- an unknown action is an error, as by id, also for a key no resource has
+SELECT access_policy.can_action_key(12345, 'fly');
 -- an unregistered permission is an error, as by id
 SELECT access_policy.can_key('f0000000-0000-4000-a000-000000000010'::uuid, 'no.such');
 -- a direct write gets the same checks
