@@ -85,6 +85,26 @@ COMMENT ON FUNCTION @extschema@.update_user(text, text, text) IS
 'change a user''s email and display name (NULL keeps a value, '''' removes it): your own, or anybody''s for the system';
 
 ------------------------------------------------------------------------------
+-- Navigation: the resources the acting user may open, with their names
+------------------------------------------------------------------------------
+
+-- resources_allowing() answers with ids; an application role has no
+-- privilege on access_policy.resources to read their names (nor should it:
+-- it would read every tenant's), so this returns the rows themselves
+CREATE FUNCTION @extschema@.navigation(root_id bigint, action text)
+RETURNS TABLE (resource_id bigint, resource_key text, name text, kind text, parent_id bigint)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT r.id, r.key, r.name, r.kind, r.parent_id
+	  FROM @extschema@.resources r
+	 WHERE r.id = ANY (@extschema@.resources_allowing(root_id, action))
+	 ORDER BY r.parent_id NULLS FIRST, r.name, r.id;
+$$;
+COMMENT ON FUNCTION @extschema@.navigation(bigint, text) IS
+'the resources at or below root_id on which the acting user may do the action, with key, name, kind and parent (a navigation menu)';
+
+------------------------------------------------------------------------------
 -- explain() for user interfaces
 ------------------------------------------------------------------------------
 
@@ -148,6 +168,7 @@ REVOKE ALL ON FUNCTION
 	@extschema@.my_orgs(),
 	@extschema@.update_user(text, text, text),
 	@extschema@.explain_json(text, bigint, text),
+	@extschema@.navigation(bigint, text),
 	@extschema@.add_role_permission(bigint, text),
 	@extschema@.remove_role_permission(bigint, text)
 FROM PUBLIC;
@@ -156,5 +177,6 @@ FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.leave_org(bigint),
 	@extschema@.my_orgs(),
-	@extschema@.explain_json(text, bigint, text)
+	@extschema@.explain_json(text, bigint, text),
+	@extschema@.navigation(bigint, text)
 TO PUBLIC;

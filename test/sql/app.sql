@@ -60,6 +60,21 @@ SELECT regexp_replace(jsonb_pretty(access_policy.explain_json('responses.view', 
 SELECT access_policy.explain_json('responses.write', 7302) -> 'allowed' AS write_allowed;
 ROLLBACK;
 
+-- a navigation list with names, under the grants an application role has
+-- (none on access_policy.resources)
+SELECT access_policy.create_resource_kind('app_page');
+SELECT access_policy.set_kind_action('app_page', 'open', '{responses.view}');
+SELECT access_policy.create_resource(7302, 'app_page', 'Home') AS home \gset
+SELECT access_policy.create_resource(7302, 'app_page', 'Reports', :home) AS reports \gset
+SELECT access_policy.create_resource(7301, 'app_page', 'Billing') AS billing \gset
+BEGIN;
+SET LOCAL ROLE regress_app;
+SELECT access_policy.set_user('app_bo');
+SELECT name, kind, parent_id = :home AS below_home FROM access_policy.navigation(:home, 'open');
+SELECT name FROM access_policy.navigation(:billing, 'open');
+SELECT name FROM access_policy.navigation(:home, 'fly');
+ROLLBACK;
+
 -- the built-in Admin gets a permission registered later, unless told not to
 SELECT access_policy.register_permission('app.export', false);
 SELECT access_policy.register_permission('app.internal', false, admin => false);
