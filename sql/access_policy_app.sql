@@ -105,10 +105,55 @@ COMMENT ON FUNCTION @extschema@.navigation(bigint, text) IS
 'the resources at or below root_id on which the acting user may do the action, with key, name, kind and parent (a navigation menu)';
 
 ------------------------------------------------------------------------------
--- explain() for user interfaces
+-- One argument order: the org (or resource) first, then the permission, as
+-- in can().  The introspection functions of 0.4.0 took the permission first;
+-- that order keeps working (the overloads differ in the first argument's
+-- type: a swapped call still finds one of them).
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.explain_json(permission text, org_id bigint, user_id text DEFAULT NULL)
+CREATE FUNCTION @extschema@.explain(org_id bigint, permission text, user_id text DEFAULT NULL)
+RETURNS TABLE (allowed boolean, path text, expires_at timestamptz)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM @extschema@.explain(permission, org_id, user_id);
+$$;
+COMMENT ON FUNCTION @extschema@.explain(bigint, text, text) IS
+'explain(permission, org_id, user_id) with the org first, as in can()';
+
+CREATE FUNCTION @extschema@.explain_resource(resource_id bigint, permission text, user_id text DEFAULT NULL)
+RETURNS TABLE (allowed boolean, path text, expires_at timestamptz)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM @extschema@.explain_resource(permission, resource_id, user_id);
+$$;
+COMMENT ON FUNCTION @extschema@.explain_resource(bigint, text, text) IS
+'explain_resource(permission, resource_id, user_id) with the resource first, as in can_resource()';
+
+CREATE FUNCTION @extschema@.who_can(org_id bigint, permission text)
+RETURNS TABLE (user_id text, role_name text, held_at_org bigint, expires_at timestamptz, held_at_key text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM @extschema@.who_can(permission, org_id);
+$$;
+COMMENT ON FUNCTION @extschema@.who_can(bigint, text) IS
+'who_can(permission, org_id) with the org first, as in can()';
+
+CREATE FUNCTION @extschema@.who_can_resource(resource_id bigint, permission text)
+RETURNS TABLE (user_id text, source text, role_name text, held_at_org bigint, expires_at timestamptz,
+			   held_at_key text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM @extschema@.who_can_resource(permission, resource_id);
+$$;
+COMMENT ON FUNCTION @extschema@.who_can_resource(bigint, text) IS
+'who_can_resource(permission, resource_id) with the resource first, as in can_resource()';
+
+-- explain() for user interfaces: one jsonb value
+CREATE FUNCTION @extschema@.explain_json(org_id bigint, permission text, user_id text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -121,7 +166,7 @@ AS $$
 						   'allowed', e.allowed, 'path', e.path, 'expires_at', e.expires_at)), '[]'::jsonb))
 	  FROM @extschema@.explain(permission, org_id, user_id) e;
 $$;
-COMMENT ON FUNCTION @extschema@.explain_json(text, bigint, text) IS
+COMMENT ON FUNCTION @extschema@.explain_json(bigint, text, text) IS
 'explain() as one jsonb value for a user interface: {permission, org_id, user_id, allowed, paths: [{allowed, path, expires_at}]}';
 
 ------------------------------------------------------------------------------
@@ -167,7 +212,11 @@ REVOKE ALL ON FUNCTION
 	@extschema@.leave_org(bigint),
 	@extschema@.my_orgs(),
 	@extschema@.update_user(text, text, text),
-	@extschema@.explain_json(text, bigint, text),
+	@extschema@.explain(bigint, text, text),
+	@extschema@.explain_resource(bigint, text, text),
+	@extschema@.who_can(bigint, text),
+	@extschema@.who_can_resource(bigint, text),
+	@extschema@.explain_json(bigint, text, text),
 	@extschema@.navigation(bigint, text),
 	@extschema@.add_role_permission(bigint, text),
 	@extschema@.remove_role_permission(bigint, text)
@@ -177,6 +226,10 @@ FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.leave_org(bigint),
 	@extschema@.my_orgs(),
-	@extschema@.explain_json(text, bigint, text),
+	@extschema@.explain(bigint, text, text),
+	@extschema@.explain_resource(bigint, text, text),
+	@extschema@.who_can(bigint, text),
+	@extschema@.who_can_resource(bigint, text),
+	@extschema@.explain_json(bigint, text, text),
 	@extschema@.navigation(bigint, text)
 TO PUBLIC;

@@ -52,14 +52,6 @@ SELECT access_policy.update_user('app_ann', email => '');
 SELECT access_policy.update_user('app_nobody', display_name => 'x');
 SELECT id, email, display_name FROM access_policy.users WHERE id = 'app_ann';
 
--- explain for a user interface
-BEGIN;
-SET LOCAL ROLE regress_app;
-SELECT access_policy.set_user('app_bo');
-SELECT regexp_replace(jsonb_pretty(access_policy.explain_json('responses.view', 7302)), 'assignment [0-9]+', 'assignment N') AS explained;
-SELECT access_policy.explain_json('responses.write', 7302) -> 'allowed' AS write_allowed;
-ROLLBACK;
-
 -- a navigation list with names, under the grants an application role has
 -- (none on access_policy.resources)
 SELECT access_policy.create_resource_kind('app_page');
@@ -74,6 +66,22 @@ SELECT name, kind, parent_id = :home AS below_home FROM access_policy.navigation
 SELECT name FROM access_policy.navigation(:billing, 'open');
 SELECT name FROM access_policy.navigation(:home, 'fly');
 ROLLBACK;
+
+-- explain for a user interface
+BEGIN;
+SET LOCAL ROLE regress_app;
+SELECT access_policy.set_user('app_bo');
+SELECT regexp_replace(jsonb_pretty(access_policy.explain_json(7302, 'responses.view')), 'assignment [0-9]+', 'assignment N') AS explained;
+SELECT access_policy.explain_json(7302, 'responses.write') -> 'allowed' AS write_allowed;
+-- one argument order, the org first as in can(); the permission-first order of 0.4.0 still works
+SELECT (SELECT array_agg(e) FROM access_policy.explain(7302, 'responses.view') e)
+	 = (SELECT array_agg(e) FROM access_policy.explain('responses.view', 7302) e) AS same_explain;
+SELECT (SELECT count(*) FROM access_policy.explain_resource(:home, 'responses.view') e WHERE e.allowed) AS resource_paths;
+ROLLBACK;
+SELECT (SELECT array_agg(w ORDER BY w.user_id) FROM access_policy.who_can(7302, 'responses.view') w)
+	 = (SELECT array_agg(w ORDER BY w.user_id) FROM access_policy.who_can('responses.view', 7302) w) AS same_who_can,
+	   (SELECT count(*) FROM access_policy.who_can_resource(:home, 'responses.view')) AS who_can_resource;
+
 
 -- the built-in Admin gets a permission registered later, unless told not to
 SELECT access_policy.register_permission('app.export', false);

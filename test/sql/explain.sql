@@ -168,7 +168,7 @@ ROLLBACK;
 BEGIN;
 SELECT access_policy.set_user('exp_direct');
 SELECT allowed, path, expires_at FROM access_policy.explain('responses.view', 7999);
-SELECT allowed, path, expires_at FROM access_policy.explain('responses.view', NULL);
+SELECT allowed, path, expires_at FROM access_policy.explain('responses.view', NULL::bigint);
 -- an unregistered permission is an error
 SAVEPOINT s;
 SELECT * FROM access_policy.explain('responses.veiw', 7003);
