@@ -205,6 +205,54 @@ COMMENT ON FUNCTION @extschema@.remove_role_permission(bigint, text) IS
 'take one permission from a role (the rules of set_role_permissions())';
 
 ------------------------------------------------------------------------------
+-- Granting the API by what a role does, instead of GRANT ... ON ALL FUNCTIONS
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.grant_api(role regrole, kind text)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	-- for the system only, whoever holds EXECUTE: configuration, users and
+	-- logins, the vendor's overrides, tenant tables (their owners), grants
+	system_only constant text[] := ARRAY['set_key_type', 'register_permission', 'set_permission_support',
+		'create_resource_kind', 'set_kind_action', 'map_login', 'unmap_login', 'delete_user',
+		'override_support_access', 'end_support_override', 'protect_table', 'unprotect_table',
+		'grant_api', 'housekeeping', 'set_user', 'clear_user'];
+	f regprocedure;
+	n integer := 0;
+BEGIN
+	PERFORM @extschema@._require_system('grant the API');
+	IF kind IS NULL OR kind NOT IN ('application', 'administrator', 'maintenance') THEN
+		RAISE EXCEPTION 'invalid API kind "%"', kind
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'application (says who acts with set_user() and administers as that user), administrator (a login mapped with map_login()), or maintenance (housekeeping()).';
+	END IF;
+	FOR f IN
+		SELECT p.oid::regprocedure
+		  FROM pg_catalog.pg_depend d
+		  JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'access_policy'
+		  JOIN pg_catalog.pg_proc p ON p.oid = d.objid
+		 WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.deptype = 'e'
+		   AND pg_catalog.left(p.proname, 1) <> '_'
+		   AND p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype
+		   AND CASE kind
+				WHEN 'maintenance' THEN p.proname = 'housekeeping'
+				WHEN 'application' THEN p.proname IN ('set_user', 'clear_user') OR p.proname <> ALL (system_only)
+				ELSE p.proname <> ALL (system_only) END
+		 ORDER BY 1
+	LOOP
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %I', f, role::text);
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.grant_api(regrole, text) IS
+'grant a role EXECUTE on what it needs: application (set_user, clear_user and the administration and self-service functions), administrator (the same without set_user, for a login mapped with map_login), maintenance (housekeeping); system only; returns the number of functions';
+
+------------------------------------------------------------------------------
 -- Privileges of this part
 ------------------------------------------------------------------------------
 
@@ -219,7 +267,8 @@ REVOKE ALL ON FUNCTION
 	@extschema@.explain_json(bigint, text, text),
 	@extschema@.navigation(bigint, text),
 	@extschema@.add_role_permission(bigint, text),
-	@extschema@.remove_role_permission(bigint, text)
+	@extschema@.remove_role_permission(bigint, text),
+	@extschema@.grant_api(regrole, text)
 FROM PUBLIC;
 
 -- self-service, checked inside (like accept_invitation() and explain())

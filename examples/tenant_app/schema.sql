@@ -22,8 +22,6 @@ SELECT access_policy.protect_table('public.notes', 'tenant_id', 'responses.view'
 -- administration functions (each checks the acting user's permissions) and
 -- org_id(), which turns a tenant uuid into the org id they take
 CREATE ROLE tenant_app LOGIN;
-GRANT EXECUTE ON FUNCTION access_policy.set_user(text, boolean) TO tenant_app;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA access_policy TO tenant_app;
-REVOKE EXECUTE ON FUNCTION access_policy.housekeeping() FROM tenant_app;
+SELECT access_policy.grant_api('tenant_app', 'application') > 0 AS api_granted;
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.notes TO tenant_app;
 GRANT SELECT ON access_policy.sent_invitations TO tenant_app;

@@ -111,5 +111,27 @@ BEGIN;
 SELECT access_policy.remove_role_permission(1, 'members.manage');
 ROLLBACK;
 
+-- the API by what a role does, not GRANT ... ON ALL FUNCTIONS
+CREATE ROLE regress_api_app;
+CREATE ROLE regress_api_admin;
+CREATE ROLE regress_api_maint;
+SELECT access_policy.grant_api('regress_api_app', 'application') > 40 AS granted;
+SELECT access_policy.grant_api('regress_api_admin', 'administrator') > 40 AS granted;
+SELECT access_policy.grant_api('regress_api_maint', 'maintenance') AS granted;
+SELECT access_policy.grant_api('regress_api_maint', 'superuser');
+SELECT r AS role, f AS function, has_function_privilege(r, f, 'EXECUTE') AS may
+  FROM unnest(ARRAY['regress_api_app', 'regress_api_admin', 'regress_api_maint']) r,
+	   unnest(ARRAY['access_policy.set_user(text,boolean)', 'access_policy.create_org(text,bigint,bigint,text)',
+					'access_policy.org_id(anycompatible)', 'access_policy.assign_role(text,bigint,text,timestamptz,timestamptz)',
+					'access_policy.housekeeping()', 'access_policy.set_key_type(text,regtype)',
+					'access_policy.map_login(name,text)', 'access_policy._holds(bigint,text)']) f
+ ORDER BY 1, 2;
+BEGIN;
+SET LOCAL ROLE regress_app;
+SELECT access_policy.grant_api('regress_api_app', 'application');
+ROLLBACK;
+DROP OWNED BY regress_api_app, regress_api_admin, regress_api_maint;
+DROP ROLE regress_api_app, regress_api_admin, regress_api_maint;
+
 SELECT access_policy.delete_org(7301, true);
 SELECT access_policy.delete_user('app_ann'), access_policy.delete_user('app_bo');
