@@ -27,6 +27,7 @@ Run: python3 app.py serve | python3 app.py token <user_id>
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import sys
@@ -37,12 +38,19 @@ import psycopg
 DATABASE_URL = os.environ.get("DATABASE_URL", "dbname=app")
 APP_SECRET = os.environ.get("APP_SECRET", "change me").encode()
 
-# SQLSTATE -> HTTP status for errors the database reports to a caller
+log = logging.getLogger("tenant_app")
+
+# SQLSTATE -> HTTP status for errors the database reports about the caller's
+# request.  Anything else is the service's own fault (a typo in its SQL, a
+# permission name that is not registered: 42704, 42883, 42P01, ...): a 500,
+# logged with the database's message, never shown to the caller.  42704
+# (undefined object) is not here for that reason: the handlers that look up
+# something the caller named turn it into a 404 or 400 themselves.
 STATUS_OF_SQLSTATE = {
     "42501": 403,  # insufficient_privilege: RLS WITH CHECK, permission denied
     "23505": 409,  # unique_violation
-    "42704": 404,  # undefined_object: unknown role, invitation
     "22023": 400,  # invalid_parameter_value
+    "28000": 400,  # invalid_authorization_specification: a wrong invitation token
     "22P02": 400,  # invalid_text_representation
     "23502": 400,  # not_null_violation
     "23514": 400,  # check_violation
@@ -159,10 +167,19 @@ def revoke_support(cur, m, body):
     return 204, None
 
 
+def caller_named(cur, status, message, query, params):
+    """Run query; an undefined object there is one the caller named."""
+    try:
+        with cur.connection.transaction():
+            cur.execute(query, params)
+    except psycopg.errors.UndefinedObject:
+        raise HttpError(status, message)
+
+
 def invite(cur, m, body):
     org = org_of(cur, m.group(1))
-    cur.execute("SELECT access_policy.invite(%s, %s, %s) AS token",
-                (org, body.get("email"), body.get("role")))
+    caller_named(cur, 400, "no such role", "SELECT access_policy.invite(%s, %s, %s) AS token",
+                 (org, body.get("email"), body.get("role")))
     token = rows(cur)[0]["token"]
     cur.execute("SELECT id FROM access_policy.sent_invitations "
                 "WHERE org_id = %s AND lower(email) = lower(%s) AND status = 'pending'",
@@ -177,7 +194,8 @@ def list_invitations(cur, m, body):
 
 
 def revoke_invitation(cur, m, body):
-    cur.execute("SELECT access_policy.revoke_invitation(%s)", (int(m.group(1)),))
+    caller_named(cur, 404, "no such invitation", "SELECT access_policy.revoke_invitation(%s)",
+                 (int(m.group(1)),))
     return 204, None
 
 
@@ -236,11 +254,18 @@ class Handler(BaseHTTPRequestHandler):
         except psycopg.Error as e:
             state = e.sqlstate or ""
             status = STATUS_OF_SQLSTATE.get(state, 500)
-            # the database's message for the caller's own mistakes; nothing for the rest
-            message = e.diag.message_primary if status < 500 else "internal error"
-            self.reply(status, {"error": message, "sqlstate": state})
+            if status >= 500:
+                # the service's own fault: logged in full, the caller gets nothing of it
+                log.error("%s %s: database error %s: %s (%s)", self.command, self.path, state,
+                          e.diag.message_primary, e.diag.message_hint or "no hint")
+                self.reply(status, {"error": "internal error"})
+            else:
+                self.reply(status, {"error": e.diag.message_primary, "sqlstate": state})
         except (ValueError, json.JSONDecodeError):
             self.reply(400, {"error": "bad request"})
+        except Exception:
+            log.exception("%s %s: unexpected error", self.command, self.path)
+            self.reply(500, {"error": "internal error"})
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
 
@@ -255,6 +280,7 @@ if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "token":
         print(make_token(sys.argv[2]))
     elif len(sys.argv) >= 2 and sys.argv[1] == "serve":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         srv = serve(int(os.environ.get("APP_PORT", "8080")))
         print(f"listening on http://127.0.0.1:{srv.server_address[1]}")
         srv.serve_forever()
