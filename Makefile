@@ -11,6 +11,7 @@ OBJS = \
 	src/cache_state.o \
 	src/catalog.o \
 	src/check.o \
+	src/check_keys.o \
 	src/derive.o \
 	src/guard.o \
 	src/identity.o \
@@ -102,13 +103,17 @@ sql/$(EXTENSION)--0.4.0--$(EXTVERSION).sql: sql/upgrade--0.4.0.sql sql/upgrade--
 	  && awk -v names="$(REDEFINED_0_4_0)" -f sql/redefine.awk $(PARTS_0_4_0) \
 	  && cat sql/upgrade--0.4.0-post.sql $(PARTS_NEW) sql/$(EXTENSION)_comments.sql; } > $@ || { rm -f $@; exit 1; }
 
-.PHONY: test demo bench valgrind fuzz
+.PHONY: test demo demo-stop bench valgrind fuzz
 # The README's two commands (both work on a fresh Debian 12 machine as root).
 test:
 	@test/run
 
 demo:
 	@test/demo
+
+# Stop the cluster `make demo` left running and remove its temp dir.
+demo-stop:
+	@test/demo stop
 
 # Benchmark against baselines measured in the same run (BENCH_SCALE=small|full|large;
 # large: 1,000,000 orgs, about 40 minutes, not in CI).
