@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# test/suites/05-docs.sh -- the README's quick start is the regression test docs_quickstart
-# (test/docs/check_quickstart.sh prints the difference when they drift apart).
+# test/suites/05-docs.sh -- the README's quick start and docs/tutorial.md are the
+# regression tests docs_quickstart and docs_tutorial (test/docs/check_quickstart.sh
+# and check_tutorial.sh print the difference when a document and its test drift apart).
 # Prints "N passed, M failed" last.
-if bash test/docs/check_quickstart.sh; then
-	echo "1 passed, 0 failed"
-else
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+pass=0
+fail=0
+for check in test/docs/check_quickstart.sh test/docs/check_tutorial.sh; do
+	if bash "$check"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+	fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
