@@ -41,7 +41,7 @@ DATA         = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.2.0.sql sql/$(EXT
 			   sql/$(EXTENSION)--0.3.0--0.4.0.sql
 
 # Regression tests: inputs in test/sql, expected output at top level.
-REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys mistakes app docs_quickstart docs_tutorial
+REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys keys_ci mistakes app docs_quickstart docs_tutorial
 REGRESS_OPTS = --inputdir=test
 ISOLATION    = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
 # pg_isolation_regress 15 reads expected output from <outputdir>/expected or
