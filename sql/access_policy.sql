@@ -1948,9 +1948,10 @@ BEGIN
 		RAISE WARNING 'role % has BYPASSRLS and privileges on table %: its queries are not filtered', pol, tbl
 			USING HINT = format('ALTER ROLE %I NOBYPASSRLS, unless it is meant to see every row.', pol);
 	END LOOP;
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
-					WHERE i.indrelid = tbl AND i.indkey[0] = (SELECT a.attnum FROM pg_catalog.pg_attribute a
-															   WHERE a.attrelid = tbl AND a.attname = org_column)) THEN
+	PERFORM 1 FROM pg_catalog.pg_index i
+	 WHERE i.indrelid = tbl AND i.indkey[0] = (SELECT a.attnum FROM pg_catalog.pg_attribute a
+												WHERE a.attrelid = tbl AND a.attname = org_column);
+	IF NOT FOUND THEN
 		RAISE NOTICE 'org column "%" of table % has no index', org_column, tbl
 			USING HINT = format('CREATE INDEX ON %s (%I): a query of a user who sees few orgs can then use an index scan.', tbl, org_column);
 	END IF;

@@ -15,13 +15,8 @@ BEGIN
 	IF me IS NULL THEN
 		PERFORM @extschema@._refuse_no_user();
 	END IF;
+	-- refuses (42704) an org you hold no role at, and one that does not exist, alike
 	PERFORM @extschema@._lock_member(leave_org.org_id, me);
-	-- an org you hold no role at and an org that does not exist look the same
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.assignments a WHERE a.org_id = leave_org.org_id AND a.user_id = me) THEN
-		RAISE EXCEPTION 'you hold no role at org %', COALESCE(leave_org.org_id::text, 'NULL')
-			USING ERRCODE = 'undefined_object',
-				  HINT = 'Roles held at a parent org are left there.';
-	END IF;
 	PERFORM @extschema@._guard_last_admin(leave_org.org_id, me, 'leave as');
 	DELETE FROM @extschema@.assignments a WHERE a.org_id = leave_org.org_id AND a.user_id = me;
 END;
