@@ -404,33 +404,28 @@ ApOrgsWithArray(int perm_index)
 }
 
 
-PG_FUNCTION_INFO_V1(orgs_with);
-
 /*
- * orgs_with(permission): sorted ids of the orgs where the user holds it.  The
- * array returned may be the call site's remembered one: callers never modify
- * a function's result in place.
+ * ApListRemembered: the list this call site built for this name argument in
+ * this cache generation (an index condition org = ANY (orgs_with(p)) may be
+ * evaluated again for every rescan), NULL if there is none.  The array
+ * returned must not be modified: callers never modify a function's result
+ * in place.
  */
-Datum
-orgs_with(PG_FUNCTION_ARGS)
+ArrayType *
+ApListRemembered(FunctionCallInfo fcinfo, text *name)
 {
-	int			idx;
-	char	   *perm;
-	text	   *name;
-	ListState  *st;
-	ArrayType  *result;
+	ListState  *st = (ListState *) fcinfo->flinfo->fn_extra;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
-	ApBeginCheck();
-	name = PG_GETARG_TEXT_PP(0);
-	st = (ListState *) fcinfo->flinfo->fn_extra;
 	if (st != NULL && st->generation == ApCacheGeneration() && SameText(st->name, name))
-		PG_RETURN_ARRAYTYPE_P(st->result);
+		return st->result;
+	return NULL;
+}
 
-	perm = text_to_cstring(name);
-	idx = ApPermissionIndex(perm, false);
-	result = ApOrgsWithArray(idx);
+/* ApListRemember: keep a copy of the list built for name; returns the copy. */
+ArrayType *
+ApListRemember(FunctionCallInfo fcinfo, text *name, ArrayType *result)
+{
+	ListState  *st = (ListState *) fcinfo->flinfo->fn_extra;
 
 	if (st == NULL)
 	{
@@ -445,7 +440,37 @@ orgs_with(PG_FUNCTION_ARGS)
 	st->result = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(result));
 	memcpy(st->result, result, VARSIZE(result));
 	st->generation = ApCacheGeneration();
-	PG_RETURN_ARRAYTYPE_P(st->result);
+	return st->result;
+}
+
+PG_FUNCTION_INFO_V1(orgs_with);
+
+/*
+ * orgs_with(permission): sorted ids of the orgs where the user holds it.  The
+ * array returned may be the call site's remembered one: callers never modify
+ * a function's result in place.
+ */
+Datum
+orgs_with(PG_FUNCTION_ARGS)
+{
+	int			idx;
+	char	   *perm;
+	text	   *name;
+	ArrayType  *result;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
+	ApBeginCheck();
+	name = PG_GETARG_TEXT_PP(0);
+	result = ApListRemembered(fcinfo, name);
+	if (result != NULL)
+		PG_RETURN_ARRAYTYPE_P(result);
+
+	perm = text_to_cstring(name);
+	idx = ApPermissionIndex(perm, false);
+	result = ApOrgsWithArray(idx);
+
+	PG_RETURN_ARRAYTYPE_P(ApListRemember(fcinfo, name, result));
 }
 
 PG_FUNCTION_INFO_V1(resources_with);

@@ -459,7 +459,6 @@ Datum
 org_keys_with(PG_FUNCTION_ARGS)
 {
 	Oid			elemtype = ListElemType(fcinfo, AP_KEY_ORG);
-	ListState  *st;
 	text	   *name;
 	ArrayType  *ids;
 	ArrayType  *result;
@@ -471,9 +470,9 @@ org_keys_with(PG_FUNCTION_ARGS)
 	ApBeginCheck();
 	ApKeyCheckType(AP_KEY_ORG, elemtype);
 	name = PG_GETARG_TEXT_PP(0);
-	st = (ListState *) fcinfo->flinfo->fn_extra;
-	if (st != NULL && st->generation == ApCacheGeneration() && SameText(st->name, name))
-		PG_RETURN_ARRAYTYPE_P(st->result);
+	result = ApListRemembered(fcinfo, name);
+	if (result != NULL)
+		PG_RETURN_ARRAYTYPE_P(result);
 
 	ids = ApOrgsWithArray(ApPermissionIndex(text_to_cstring(name), false));
 	n = ArrayGetNItems(ARR_NDIM(ids), ARR_DIMS(ids));
@@ -481,19 +480,7 @@ org_keys_with(PG_FUNCTION_ARGS)
 	ApOrgKeys((const int64 *) ARR_DATA_PTR(ids), n, keys);
 	result = KeyArray(AP_KEY_ORG, elemtype, keys, n);
 
-	if (st == NULL)
-	{
-		st = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ListState));
-		fcinfo->flinfo->fn_extra = st;
-	}
-	if (st->name)
-		pfree(st->name);
-	st->name = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(name));
-	memcpy(st->name, name, VARSIZE_ANY(name));
-	st->result = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(result));
-	memcpy(st->result, result, VARSIZE(result));
-	st->generation = ApCacheGeneration();
-	PG_RETURN_ARRAYTYPE_P(st->result);
+	PG_RETURN_ARRAYTYPE_P(ApListRemember(fcinfo, name, result));
 }
 
 /* ResourceKeysList: resource_keys_with() and resource_keys_allowing(). */

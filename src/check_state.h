@@ -123,4 +123,8 @@ typedef struct ListState
 
 extern CheckState *ApCheckStateFor(FunctionCallInfo fcinfo, int argno, bool resolve);
 
+/* the last list a call site of orgs_with() or org_keys_with() built (check.c) */
+extern ArrayType *ApListRemembered(FunctionCallInfo fcinfo, text *name);
+extern ArrayType *ApListRemember(FunctionCallInfo fcinfo, text *name, ArrayType *result);
+
 #endif							/* AP_CHECK_STATE_H */
