@@ -34,11 +34,11 @@ $(OBJS): $(wildcard src/*.h)
 
 # Install script of the newest version and the upgrade script to it are
 # generated (see below); install scripts of earlier releases are frozen files.
-DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.4.0--$(EXTVERSION).sql
+DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql
 DATA         = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.2.0.sql sql/$(EXTENSION)--0.3.0.sql \
-			   sql/$(EXTENSION)--0.4.0.sql \
+			   sql/$(EXTENSION)--0.4.0.sql sql/$(EXTENSION)--0.5.0.sql \
 			   sql/$(EXTENSION)--0.1.0--0.2.0.sql sql/$(EXTENSION)--0.2.0--0.3.0.sql \
-			   sql/$(EXTENSION)--0.3.0--0.4.0.sql
+			   sql/$(EXTENSION)--0.3.0--0.4.0.sql sql/$(EXTENSION)--0.4.0--0.5.0.sql
 
 # Regression tests: inputs in test/sql, expected output at top level.
 REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys keys_ci mistakes app docs_quickstart docs_tutorial
@@ -64,44 +64,26 @@ include $(PGXS)
 # revokes and grants its own objects at its end.  comments.sql comes last and
 # documents every object (COMMENT ON), in both scripts.
 #
-# Versions: the install scripts of earlier releases (0.1.0 to 0.4.0) and
+# Versions: the install scripts of earlier releases (0.1.0 to 0.5.0) and
 # the upgrade scripts between them are frozen files.  The upgrade script
-# from the last release to the newest version is generated:
-#   sql/upgrade--0.4.0.sql       drops what changed (hand-written), noting
-#                                the privileges granted on it
-#   PARTS_NEW_SCHEMA             new columns and tables
-#   REDEFINED_0_4_0 functions    their definitions, taken from the parts
-#                                (sql/redefine.awk), so each is written once
-#   sql/upgrade--0.4.0-post.sql  privileges and triggers of those again
-#   PARTS_NEW                    parts that are new since 0.4.0
-#   comments.sql                 COMMENT ON everything, as in a fresh install
+# from the last release to the newest version is sql/upgrade--0.5.0.sql
+# (0.6.0 moves the internals to the schema access_policy_internal and
+# changes nothing else).  A later version that changes a function drops it
+# and creates it again from its part (git history: sql/redefine.awk, the
+# tool the 0.4.0 -> 0.5.0 script was generated with).
 # The upgrade test (test/suites/20-upgrade.sh) compares the catalog after
 # CREATE EXTENSION ... VERSION 'R' + ALTER EXTENSION ... UPDATE with a fresh
 # install of the newest version, for every earlier release R.
-PARTS_0_4_0   = sql/$(EXTENSION).sql sql/$(EXTENSION)_privileges.sql sql/$(EXTENSION)_support.sql \
-				sql/$(EXTENSION)_team.sql sql/$(EXTENSION)_signals.sql sql/$(EXTENSION)_roles.sql \
-				sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql sql/$(EXTENSION)_tenant.sql \
-				sql/$(EXTENSION)_guard.sql sql/$(EXTENSION)_channels.sql
-# new since 0.4.0: the key columns (read by views of the 0.4.0 parts, so
-# second in the install script) and the key functions
-PARTS_NEW_SCHEMA = sql/$(EXTENSION)_keys_schema.sql
-PARTS_NEW     = sql/$(EXTENSION)_keys.sql sql/$(EXTENSION)_app.sql
-INSTALL_PARTS = sql/$(EXTENSION).sql $(PARTS_NEW_SCHEMA) $(filter-out sql/$(EXTENSION).sql,$(PARTS_0_4_0)) \
-				$(PARTS_NEW) sql/$(EXTENSION)_comments.sql
-# functions and views of the 0.4.0 parts that the newest version changed
-# (dropped first by sql/upgrade--0.4.0.sql)
-REDEFINED_0_4_0 = create_org create_resource protect_table explain explain_resource who_can who_can_resource \
-				  _support_rows _support_row support_status my_support_orgs support_statuses support_access_status \
-				  members sent_invitations pending_invitations access_graph delete_org \
-				  _support_default_level _support_customer_level _support_effective \
-				  _identity _refuse_no_user accept_invitation register_permission set_role_permissions
+INSTALL_PARTS = sql/$(EXTENSION).sql sql/$(EXTENSION)_keys_schema.sql sql/$(EXTENSION)_privileges.sql \
+				sql/$(EXTENSION)_support.sql sql/$(EXTENSION)_team.sql sql/$(EXTENSION)_signals.sql \
+				sql/$(EXTENSION)_roles.sql sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql \
+				sql/$(EXTENSION)_tenant.sql sql/$(EXTENSION)_guard.sql sql/$(EXTENSION)_channels.sql \
+				sql/$(EXTENSION)_keys.sql sql/$(EXTENSION)_app.sql sql/$(EXTENSION)_comments.sql
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 
-sql/$(EXTENSION)--0.4.0--$(EXTVERSION).sql: sql/upgrade--0.4.0.sql sql/upgrade--0.4.0-post.sql sql/redefine.awk $(INSTALL_PARTS)
-	{ cat sql/upgrade--0.4.0.sql $(PARTS_NEW_SCHEMA) \
-	  && awk -v names="$(REDEFINED_0_4_0)" -f sql/redefine.awk $(PARTS_0_4_0) \
-	  && cat sql/upgrade--0.4.0-post.sql $(PARTS_NEW) sql/$(EXTENSION)_comments.sql; } > $@ || { rm -f $@; exit 1; }
+sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql: sql/upgrade--0.5.0.sql
+	cat sql/upgrade--0.5.0.sql > $@
 
 .PHONY: test demo demo-stop bench valgrind fuzz
 # The README's two commands (both work on a fresh Debian 12 machine as root).

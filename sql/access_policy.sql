@@ -10,6 +10,16 @@
  */
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
+/*
+ * Internal functions (named _...) and the signal relations live in a schema
+ * of their own that nobody but the extension owner may use: the API schema
+ * holds only what applications and administrators call, so that granting on
+ * it never grants an internal.
+ */
+CREATE SCHEMA access_policy_internal;
+COMMENT ON SCHEMA access_policy_internal IS
+'internals of access_policy (functions named _..., signal relations); not an API, usable by the extension owner only';
+
 ------------------------------------------------------------------------------
 -- Tables
 ------------------------------------------------------------------------------
@@ -261,28 +271,28 @@ AS 'MODULE_PATHNAME', 'current_user_id' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.current_user_id() IS
 'the user the checks act for: the identity set by set_user(), else the mapping of the current login role; NULL if none or unknown';
 
-CREATE FUNCTION @extschema@._outer_role()
+CREATE FUNCTION access_policy_internal._outer_role()
 RETURNS name
 AS 'MODULE_PATHNAME', 'outer_role' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._outer_role() IS
+COMMENT ON FUNCTION access_policy_internal._outer_role() IS
 'internal: the PostgreSQL role of the session as seen outside SECURITY DEFINER functions';
 
-CREATE FUNCTION @extschema@._identity()
+CREATE FUNCTION access_policy_internal._identity()
 RETURNS text
 AS 'MODULE_PATHNAME', 'identity_text' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._identity() IS
+COMMENT ON FUNCTION access_policy_internal._identity() IS
 'internal: the identity set_user() set, whether or not it names a user; NULL if none';
 
-CREATE FUNCTION @extschema@._refuse_no_user()
+CREATE FUNCTION access_policy_internal._refuse_no_user()
 RETURNS void
 AS 'MODULE_PATHNAME', 'refuse_no_user' LANGUAGE C STABLE;
-COMMENT ON FUNCTION @extschema@._refuse_no_user() IS
+COMMENT ON FUNCTION access_policy_internal._refuse_no_user() IS
 'internal: the error of an administration call with nobody acting, or with an identity that names no user';
 
-CREATE FUNCTION @extschema@._is_system()
+CREATE FUNCTION access_policy_internal._is_system()
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'is_system' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._is_system() IS
+COMMENT ON FUNCTION access_policy_internal._is_system() IS
 'internal: true when no user is acting and the session role is a superuser (bootstrap and recovery)';
 
 ------------------------------------------------------------------------------
@@ -295,16 +305,16 @@ AS 'MODULE_PATHNAME', 'orgs_with' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.orgs_with(text) IS
 'sorted ids of every org where the current user holds the permission; use as org_id = ANY (access_policy.orgs_with(''p''))';
 
-CREATE FUNCTION @extschema@._can_support(internal)
+CREATE FUNCTION access_policy_internal._can_support(internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'can_support' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._can_support(internal) IS
+COMMENT ON FUNCTION access_policy_internal._can_support(internal) IS
 'internal: planner support for can(): selectivity and an index condition on the org column';
 
 CREATE FUNCTION @extschema@.can(org_id bigint, permission text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'can' LANGUAGE C STABLE PARALLEL SAFE
-SUPPORT @extschema@._can_support;
+SUPPORT access_policy_internal._can_support;
 COMMENT ON FUNCTION @extschema@.can(bigint, text) IS
 'may the current user do permission at this org (held there or at an ancestor)?';
 
@@ -347,13 +357,13 @@ AS 'MODULE_PATHNAME', 'cache_stats' LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.cache_stats() IS
 'size and contents of this backend''s policy cache';
 
-CREATE FUNCTION @extschema@._org_is_descendant(org_id bigint, ancestor_id bigint)
+CREATE FUNCTION access_policy_internal._org_is_descendant(org_id bigint, ancestor_id bigint)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'org_is_descendant' LANGUAGE C VOLATILE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._org_is_descendant(bigint, bigint) IS
+COMMENT ON FUNCTION access_policy_internal._org_is_descendant(bigint, bigint) IS
 'internal: is org_id equal to or below ancestor_id, reading the latest committed tree (used by the cycle check)';
 
-CREATE FUNCTION @extschema@._invalidate()
+CREATE FUNCTION access_policy_internal._invalidate()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'invalidate_trigger' LANGUAGE C;
 
@@ -361,7 +371,7 @@ AS 'MODULE_PATHNAME', 'invalidate_trigger' LANGUAGE C;
 -- Guards: integrity rules that hold however the tables are written
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._org_guard()
+CREATE FUNCTION access_policy_internal._org_guard()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -376,7 +386,7 @@ BEGIN
 		-- serialize tree moves so that two halves of a cycle cannot both pass
 		PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('access_policy.org_tree'));
 		-- also on INSERT: rows inserted earlier by the same statement can close a loop
-		IF @extschema@._org_is_descendant(NEW.parent_id, NEW.id) THEN
+		IF access_policy_internal._org_is_descendant(NEW.parent_id, NEW.id) THEN
 			RAISE EXCEPTION 'moving org % under org % would create a cycle', NEW.id, NEW.parent_id
 				USING ERRCODE = 'invalid_parameter_value',
 					  DETAIL = pg_catalog.format('Org %s is %s org %s.', NEW.parent_id,
@@ -398,8 +408,8 @@ BEGIN
 			  JOIN @extschema@.assignments a ON a.org_id = s.id
 			  JOIN @extschema@.roles r ON r.id = a.role_id
 			 WHERE r.org_id IS NOT NULL
-			   AND NOT @extschema@._org_is_descendant(r.org_id, NEW.id)
-			   AND (NEW.parent_id IS NULL OR NOT @extschema@._org_is_descendant(NEW.parent_id, r.org_id))) THEN
+			   AND NOT access_policy_internal._org_is_descendant(r.org_id, NEW.id)
+			   AND (NEW.parent_id IS NULL OR NOT access_policy_internal._org_is_descendant(NEW.parent_id, r.org_id))) THEN
 			RAISE EXCEPTION 'cannot move org %: custom roles defined above it are assigned in its subtree', NEW.id
 				USING ERRCODE = 'integrity_constraint_violation',
 					  HINT = 'Revoke those assignments first, or move the org within the subtree of the org that defines the role.';
@@ -408,20 +418,20 @@ BEGIN
 	RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._org_guard() IS 'internal: refuses org cycles and moves that strand custom role assignments';
+COMMENT ON FUNCTION access_policy_internal._org_guard() IS 'internal: refuses org cycles and moves that strand custom role assignments';
 
 CREATE TRIGGER org_guard BEFORE INSERT OR UPDATE OF parent_id ON @extschema@.orgs
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._org_guard();
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._org_guard();
 
-CREATE FUNCTION @extschema@._assignment_guard()
+CREATE FUNCTION access_policy_internal._assignment_guard()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'assignment_guard' LANGUAGE C;
-COMMENT ON FUNCTION @extschema@._assignment_guard() IS 'internal: custom roles are assignable only in their org and below';
+COMMENT ON FUNCTION access_policy_internal._assignment_guard() IS 'internal: custom roles are assignable only in their org and below';
 
 CREATE TRIGGER assignment_guard BEFORE INSERT OR UPDATE OF org_id, role_id ON @extschema@.assignments
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._assignment_guard();
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._assignment_guard();
 
-CREATE FUNCTION @extschema@._resource_guard()
+CREATE FUNCTION access_policy_internal._resource_guard()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -448,12 +458,12 @@ BEGIN
 	RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._resource_guard() IS 'internal: a resource and its parent share an org; org and parent never change';
+COMMENT ON FUNCTION access_policy_internal._resource_guard() IS 'internal: a resource and its parent share an org; org and parent never change';
 
 CREATE TRIGGER resource_guard BEFORE INSERT OR UPDATE ON @extschema@.resources
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._resource_guard();
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._resource_guard();
 
-CREATE FUNCTION @extschema@._grant_guard()
+CREATE FUNCTION access_policy_internal._grant_guard()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -463,16 +473,16 @@ BEGIN
 	RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._grant_guard() IS 'internal: keeps resource_grants.org_id equal to the org of the resource';
+COMMENT ON FUNCTION access_policy_internal._grant_guard() IS 'internal: keeps resource_grants.org_id equal to the org of the resource';
 
 CREATE TRIGGER grant_guard BEFORE INSERT OR UPDATE ON @extschema@.resource_grants
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._grant_guard();
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._grant_guard();
 
 ------------------------------------------------------------------------------
 -- Audit: one row per changed row of policy data, append-only
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._audit()
+CREATE FUNCTION access_policy_internal._audit()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -502,15 +512,15 @@ BEGIN
 		END IF;
 	END IF;
 	INSERT INTO @extschema@.audit_log (actor_user, db_role, action, target_table, target_id, before, after, reason)
-	VALUES (@extschema@.current_user_id(), @extschema@._outer_role(), lower(TG_OP), TG_TABLE_NAME,
+	VALUES (@extschema@.current_user_id(), access_policy_internal._outer_role(), lower(TG_OP), TG_TABLE_NAME,
 			target, old_row, new_row,
 			NULLIF(current_setting('access_policy.audit_reason', true), ''));
 	RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._audit() IS 'internal: writes the audit row of a change to policy data';
+COMMENT ON FUNCTION access_policy_internal._audit() IS 'internal: writes the audit row of a change to policy data';
 
-CREATE FUNCTION @extschema@._audit_append_only()
+CREATE FUNCTION access_policy_internal._audit_append_only()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -521,12 +531,12 @@ BEGIN
 			  DETAIL = pg_catalog.format('%s on access_policy.audit_log is not allowed.', TG_OP);
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._audit_append_only() IS 'internal: refuses UPDATE, DELETE and TRUNCATE of the audit log';
+COMMENT ON FUNCTION access_policy_internal._audit_append_only() IS 'internal: refuses UPDATE, DELETE and TRUNCATE of the audit log';
 
 CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON @extschema@.audit_log
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._audit_append_only();
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._audit_append_only();
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON @extschema@.audit_log
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._audit_append_only();
+	FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._audit_append_only();
 
 -- audit and cache invalidation on every policy table
 DO $$
@@ -539,10 +549,10 @@ BEGIN
 	LOOP
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.%I
-			 FOR EACH ROW EXECUTE FUNCTION @extschema@._audit()', t);
+			 FOR EACH ROW EXECUTE FUNCTION access_policy_internal._audit()', t);
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.%I
-			 FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._invalidate()', t);
+			 FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._invalidate()', t);
 	END LOOP;
 END;
 $$;
@@ -551,10 +561,10 @@ $$;
 -- Administration helpers
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._require(org bigint, permission text)
+CREATE FUNCTION access_policy_internal._require(org bigint, permission text)
 RETURNS void
 AS 'MODULE_PATHNAME', 'require' LANGUAGE C STABLE;
-COMMENT ON FUNCTION @extschema@._require(bigint, text) IS 'internal: raises unless the acting user holds permission at org through a role';
+COMMENT ON FUNCTION access_policy_internal._require(bigint, text) IS 'internal: raises unless the acting user holds permission at org through a role';
 
 /*
  * What administration counts: permissions the acting user holds at the org
@@ -564,27 +574,27 @@ COMMENT ON FUNCTION @extschema@._require(bigint, text) IS 'internal: raises unle
  * data and ends with them, so it may create nothing that outlives them
  * (assignments, grants, orgs, moves, roles).
  */
-CREATE FUNCTION @extschema@._holds(org bigint, permission text)
+CREATE FUNCTION access_policy_internal._holds(org bigint, permission text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'holds' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._holds(bigint, text) IS 'internal: does the acting user hold permission at org through an active role assignment (support access not counted)?';
+COMMENT ON FUNCTION access_policy_internal._holds(bigint, text) IS 'internal: does the acting user hold permission at org through an active role assignment (support access not counted)?';
 
-CREATE FUNCTION @extschema@._require_system(what text)
+CREATE FUNCTION access_policy_internal._require_system(what text)
 RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF NOT @extschema@._is_system() THEN
+	IF NOT access_policy_internal._is_system() THEN
 		RAISE EXCEPTION 'only a superuser acting as no user may %', what
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Run it from psql as a superuser with no access_policy user set.';
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._require_system(text) IS 'internal: raises unless the caller is a superuser acting as no user';
+COMMENT ON FUNCTION access_policy_internal._require_system(text) IS 'internal: raises unless the caller is a superuser acting as no user';
 
-CREATE FUNCTION @extschema@._check_permissions_exist(perms text[])
+CREATE FUNCTION access_policy_internal._check_permissions_exist(perms text[])
 RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -603,16 +613,16 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._check_permissions_exist(text[]) IS 'internal: raises for an unregistered permission name';
+COMMENT ON FUNCTION access_policy_internal._check_permissions_exist(text[]) IS 'internal: raises for an unregistered permission name';
 
-CREATE FUNCTION @extschema@._require_role_perms(org bigint, role bigint)
+CREATE FUNCTION access_policy_internal._require_role_perms(org bigint, role bigint)
 RETURNS void
 AS 'MODULE_PATHNAME', 'require_role_perms' LANGUAGE C STABLE;
-COMMENT ON FUNCTION @extschema@._require_role_perms(bigint, bigint) IS 'internal: no one grants permissions they lack';
+COMMENT ON FUNCTION access_policy_internal._require_role_perms(bigint, bigint) IS 'internal: no one grants permissions they lack';
 
 -- _resolve_role(org, role_name): see sql/access_policy_roles.sql
 
-CREATE FUNCTION @extschema@._org_exists(org bigint)
+CREATE FUNCTION access_policy_internal._org_exists(org bigint)
 RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -624,16 +634,16 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._org_exists(bigint) IS 'internal: raises for an unknown org id';
+COMMENT ON FUNCTION access_policy_internal._org_exists(bigint) IS 'internal: raises for an unknown org id';
 
-CREATE FUNCTION @extschema@._set_reason(reason text)
+CREATE FUNCTION access_policy_internal._set_reason(reason text)
 RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT pg_catalog.set_config('access_policy.audit_reason', COALESCE(reason, ''), true);
 $$;
-COMMENT ON FUNCTION @extschema@._set_reason(text) IS 'internal: attach a reason to the audit rows of this transaction';
+COMMENT ON FUNCTION access_policy_internal._set_reason(text) IS 'internal: attach a reason to the audit rows of this transaction';
 
 ------------------------------------------------------------------------------
 -- Administration: users, logins, permissions
@@ -648,7 +658,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF is_support_staff THEN
-		PERFORM @extschema@._require_system('create support staff users');
+		PERFORM access_policy_internal._require_system('create support staff users');
 	END IF;
 	INSERT INTO @extschema@.users (id, email, display_name, is_support_staff)
 	VALUES (user_id, email, display_name, is_support_staff);
@@ -672,7 +682,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require_system('delete users');
+	PERFORM access_policy_internal._require_system('delete users');
 	DELETE FROM @extschema@.users u WHERE u.id = user_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'user "%" does not exist', user_id USING ERRCODE = 'undefined_object';
@@ -687,7 +697,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require_system('map login roles');
+	PERFORM access_policy_internal._require_system('map login roles');
 	PERFORM 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role_name;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'role "%" does not exist', role_name USING ERRCODE = 'undefined_object';
@@ -708,7 +718,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require_system('map login roles');
+	PERFORM access_policy_internal._require_system('map login roles');
 	DELETE FROM @extschema@.login_roles l WHERE l.role_name = unmap_login.role_name;
 END;
 $$;
@@ -721,7 +731,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require_system('register permissions');
+	PERFORM access_policy_internal._require_system('register permissions');
 	INSERT INTO @extschema@.permissions (name, read_only, description)
 	VALUES (register_permission.name, register_permission.read_only, register_permission.description);
 	-- the built-in Admin can do everything: a new permission too, unless told not to
@@ -759,14 +769,14 @@ DECLARE
 	hint text;
 BEGIN
 	IF parent_id IS NOT NULL THEN
-		PERFORM @extschema@._require(parent_id, 'org.manage');
-		PERFORM @extschema@._org_exists(parent_id);
-	ELSIF me IS NULL AND NOT @extschema@._is_system() THEN
-		PERFORM @extschema@._refuse_no_user();
+		PERFORM access_policy_internal._require(parent_id, 'org.manage');
+		PERFORM access_policy_internal._org_exists(parent_id);
+	ELSIF me IS NULL AND NOT access_policy_internal._is_system() THEN
+		PERFORM access_policy_internal._refuse_no_user();
 	END IF;
 	-- an id of the caller's choosing could be one a deleted org had, whose
 	-- tenant rows (in tables nobody protected) would come back to the caller
-	IF id IS NOT NULL AND NOT @extschema@._is_system() THEN
+	IF id IS NOT NULL AND NOT access_policy_internal._is_system() THEN
 		RAISE EXCEPTION 'only a superuser acting as no user may choose an org id'
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Leave id NULL: the id comes from the sequence.  Explicit ids are for migrations and restores.';
@@ -792,7 +802,7 @@ EXCEPTION
 			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
 		END IF;
 		IF violated = 'orgs_key_idx' THEN
-			RAISE EXCEPTION 'org key "%" is already taken', @extschema@._canonical_key('org', key)
+			RAISE EXCEPTION 'org key "%" is already taken', access_policy_internal._canonical_key('org', key)
 				USING ERRCODE = 'unique_violation';
 		END IF;
 		RAISE EXCEPTION 'org id % already exists', COALESCE(id::text, '(from the sequence)')
@@ -819,8 +829,8 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require(org_id, 'org.manage');
-	PERFORM @extschema@._org_exists(org_id);
+	PERFORM access_policy_internal._require(org_id, 'org.manage');
+	PERFORM access_policy_internal._org_exists(org_id);
 	UPDATE @extschema@.orgs o SET name = rename_org.name WHERE o.id = org_id;
 EXCEPTION
 	WHEN check_violation OR not_null_violation THEN
@@ -846,15 +856,15 @@ DECLARE
 BEGIN
 	SELECT o.parent_id INTO old_parent FROM @extschema@.orgs o WHERE o.id = org_id;
 	-- leaving a parent needs the parent's consent; joining one needs the new parent's
-	PERFORM @extschema@._require(COALESCE(old_parent, org_id), 'org.manage');
-	PERFORM @extschema@._org_exists(org_id);
+	PERFORM access_policy_internal._require(COALESCE(old_parent, org_id), 'org.manage');
+	PERFORM access_policy_internal._org_exists(org_id);
 	IF new_parent_id IS NOT NULL THEN
-		PERFORM @extschema@._require(new_parent_id, 'org.manage');
-		PERFORM @extschema@._org_exists(new_parent_id);
+		PERFORM access_policy_internal._require(new_parent_id, 'org.manage');
+		PERFORM access_policy_internal._org_exists(new_parent_id);
 	END IF;
 	-- a move under the org itself or below it fails as a cycle (org_guard), whoever asks
-	checked := new_parent_id IS NOT NULL AND NOT @extschema@._is_system()
-			   AND NOT @extschema@._org_is_descendant(new_parent_id, org_id);
+	checked := new_parent_id IS NOT NULL AND NOT access_policy_internal._is_system()
+			   AND NOT access_policy_internal._org_is_descendant(new_parent_id, org_id);
 	IF checked THEN
 		/*
 		 * A move hands the org's subtree to whoever holds roles above its
@@ -864,9 +874,9 @@ BEGIN
 		 * can come back), so what they gain there comes through the mover.
 		 */
 		WITH new_above AS (
-			SELECT c.org_id FROM @extschema@._org_chain(new_parent_id) c
+			SELECT c.org_id FROM access_policy_internal._org_chain(new_parent_id) c
 			EXCEPT
-			SELECT c.org_id FROM @extschema@._org_chain(move_org.org_id) c
+			SELECT c.org_id FROM access_policy_internal._org_chain(move_org.org_id) c
 		), carried AS (
 			SELECT DISTINCT rp.permission
 			  FROM new_above n
@@ -875,7 +885,7 @@ BEGIN
 		)
 		SELECT c.permission INTO lacking
 		  FROM carried c
-		 WHERE NOT @extschema@._holds(move_org.org_id, c.permission)
+		 WHERE NOT access_policy_internal._holds(move_org.org_id, c.permission)
 		 ORDER BY c.permission
 		 LIMIT 1;
 		IF FOUND THEN
@@ -885,19 +895,19 @@ BEGIN
 					  HINT = 'The move needs someone who holds at the org every permission those roles carry.';
 		END IF;
 		-- support access inherited from the new place, or a vendor override there, may open the subtree
-		level_before := @extschema@._support_customer_level(move_org.org_id);
-		SELECT EXISTS (SELECT 1 FROM @extschema@._org_chain(new_parent_id) c
+		level_before := access_policy_internal._support_customer_level(move_org.org_id);
+		SELECT EXISTS (SELECT 1 FROM access_policy_internal._org_chain(new_parent_id) c
 						 JOIN @extschema@.support_overrides so ON so.org_id = c.org_id
 						WHERE so.expires_at > pg_catalog.statement_timestamp()
-						  AND c.org_id NOT IN (SELECT x.org_id FROM @extschema@._org_chain(move_org.org_id) x))
+						  AND c.org_id NOT IN (SELECT x.org_id FROM access_policy_internal._org_chain(move_org.org_id) x))
 		  INTO new_override;
-		may_open_support := @extschema@._holds(move_org.org_id, 'support.manage');
+		may_open_support := access_policy_internal._holds(move_org.org_id, 'support.manage');
 	END IF;
 	UPDATE @extschema@.orgs o SET parent_id = new_parent_id WHERE o.id = org_id;
 	IF checked AND NOT may_open_support
 	   AND (new_override
-			OR @extschema@._support_rank(@extschema@._support_customer_level(move_org.org_id))
-			   > @extschema@._support_rank(level_before)) THEN
+			OR access_policy_internal._support_rank(access_policy_internal._support_customer_level(move_org.org_id))
+			   > access_policy_internal._support_rank(level_before)) THEN
 		RAISE EXCEPTION 'permission denied: moving org % under org % would open it wider to support', org_id, new_parent_id
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'The org would inherit a higher support access level (or a vendor override) from its new place.',
@@ -924,8 +934,8 @@ DECLARE
 	t record;
 	n bigint;
 BEGIN
-	PERFORM @extschema@._require(org_id, 'org.delete');
-	PERFORM @extschema@._org_exists(org_id);
+	PERFORM access_policy_internal._require(org_id, 'org.delete');
+	PERFORM access_policy_internal._org_exists(org_id);
 	PERFORM 1 FROM @extschema@.orgs o WHERE o.id = org_id FOR UPDATE;
 	WITH RECURSIVE down(id) AS (
 		SELECT delete_org.org_id
@@ -945,10 +955,10 @@ BEGIN
 		IF what IS NULL THEN
 			FOR t IN SELECT p.relid, p.org_column, p.by_key FROM @extschema@.protected_tables p ORDER BY p.relid LOOP
 				IF t.by_key THEN
-					n := @extschema@._tenant_rows_by_key(t.relid, t.org_column,
+					n := access_policy_internal._tenant_rows_by_key(t.relid, t.org_column,
 						ARRAY(SELECT o.key FROM @extschema@.orgs o WHERE o.id = delete_org.org_id AND o.key IS NOT NULL), false);
 				ELSE
-					n := @extschema@._tenant_rows(t.relid, t.org_column, ARRAY[org_id], false);
+					n := access_policy_internal._tenant_rows(t.relid, t.org_column, ARRAY[org_id], false);
 				END IF;
 				IF n > 0 THEN
 					what := pg_catalog.format('%s row(s) in %s', n, t.relid);
@@ -972,10 +982,10 @@ BEGIN
 	FOR t IN SELECT p.relid, p.org_column, p.by_key FROM @extschema@.protected_tables p ORDER BY p.relid LOOP
 		IF t.by_key THEN
 			-- a table protected by org keys: the rows of the keys of the subtree
-			PERFORM @extschema@._tenant_rows_by_key(t.relid, t.org_column,
+			PERFORM access_policy_internal._tenant_rows_by_key(t.relid, t.org_column,
 				ARRAY(SELECT o.key FROM @extschema@.orgs o WHERE o.id = ANY (subtree) AND o.key IS NOT NULL), true);
 		ELSE
-			PERFORM @extschema@._tenant_rows(t.relid, t.org_column, subtree, true);
+			PERFORM access_policy_internal._tenant_rows(t.relid, t.org_column, subtree, true);
 		END IF;
 	END LOOP;
 	DELETE FROM @extschema@.resource_grants g WHERE g.org_id = ANY (subtree) OR g.authorized_org_id = ANY (subtree);
@@ -1022,12 +1032,12 @@ DECLARE
 	p text;
 BEGIN
 	IF org_id IS NULL THEN
-		PERFORM @extschema@._require_system('create built-in roles');
+		PERFORM access_policy_internal._require_system('create built-in roles');
 	ELSE
-		PERFORM @extschema@._require(org_id, 'roles.manage');
-		PERFORM @extschema@._org_exists(org_id);
+		PERFORM access_policy_internal._require(org_id, 'roles.manage');
+		PERFORM access_policy_internal._org_exists(org_id);
 	END IF;
-	PERFORM @extschema@._check_permissions_exist(permissions);
+	PERFORM access_policy_internal._check_permissions_exist(permissions);
 	-- a custom role named like a built-in one would shadow it in every org below
 	IF EXISTS (SELECT 1 FROM @extschema@.roles r
 				WHERE r.org_id IS NULL AND pg_catalog.lower(r.name) = pg_catalog.lower(create_role.name)) THEN
@@ -1035,9 +1045,9 @@ BEGIN
 			USING ERRCODE = 'reserved_name',
 				  HINT = 'Choose another name; built-in roles are Admin, Editor and Viewer.';
 	END IF;
-	IF NOT @extschema@._is_system() THEN
+	IF NOT access_policy_internal._is_system() THEN
 		FOREACH p IN ARRAY permissions LOOP
-			IF NOT @extschema@._holds(org_id, p) THEN
+			IF NOT access_policy_internal._holds(org_id, p) THEN
 				RAISE EXCEPTION 'permission denied: cannot create a role carrying % which you do not hold at org %', p, org_id
 					USING ERRCODE = 'insufficient_privilege',
 						  HINT = 'Nobody can hand out permissions they do not hold themselves.';
@@ -1075,12 +1085,12 @@ BEGIN
 		RAISE EXCEPTION 'role % does not exist', role_id USING ERRCODE = 'undefined_object';
 	END IF;
 	IF role_org IS NULL THEN
-		PERFORM @extschema@._require_system('change built-in roles');
+		PERFORM access_policy_internal._require_system('change built-in roles');
 	ELSE
-		PERFORM @extschema@._require(role_org, 'roles.manage');
-		IF NOT @extschema@._is_system() THEN
+		PERFORM access_policy_internal._require(role_org, 'roles.manage');
+		IF NOT access_policy_internal._is_system() THEN
 			FOREACH p IN ARRAY permissions LOOP
-				IF NOT @extschema@._holds(role_org, p) THEN
+				IF NOT access_policy_internal._holds(role_org, p) THEN
 					RAISE EXCEPTION 'permission denied: cannot give a role % which you do not hold at org %', p, role_org
 						USING ERRCODE = 'insufficient_privilege';
 				END IF;
@@ -1089,7 +1099,7 @@ BEGIN
 			SELECT rp.permission INTO p
 			  FROM @extschema@.role_permissions rp
 			 WHERE rp.role_id = set_role_permissions.role_id AND rp.permission <> ALL (permissions)
-			   AND NOT @extschema@._holds(role_org, rp.permission)
+			   AND NOT access_policy_internal._holds(role_org, rp.permission)
 			 ORDER BY rp.permission LIMIT 1;
 			IF FOUND THEN
 				RAISE EXCEPTION 'permission denied: cannot take % from a role, which you do not hold at org %', p, role_org
@@ -1098,7 +1108,7 @@ BEGIN
 			END IF;
 		END IF;
 	END IF;
-	PERFORM @extschema@._check_permissions_exist(permissions);
+	PERFORM access_policy_internal._check_permissions_exist(permissions);
 	IF role_id = 1 AND 'members.manage' <> ALL (permissions)
 	   AND EXISTS (SELECT 1 FROM @extschema@.role_permissions rp WHERE rp.role_id = 1 AND rp.permission = 'members.manage') THEN
 		RAISE WARNING 'the built-in Admin no longer carries members.manage'
@@ -1128,11 +1138,11 @@ BEGIN
 		RAISE EXCEPTION 'role % does not exist', role_id USING ERRCODE = 'undefined_object';
 	END IF;
 	IF role_org IS NULL THEN
-		PERFORM @extschema@._require_system('delete built-in roles');
+		PERFORM access_policy_internal._require_system('delete built-in roles');
 	ELSE
-		PERFORM @extschema@._require(role_org, 'roles.manage');
+		PERFORM access_policy_internal._require(role_org, 'roles.manage');
 		-- deleting a role takes all its permissions away from its holders
-		PERFORM @extschema@._require_role_perms(role_org, role_id);
+		PERFORM access_policy_internal._require_role_perms(role_org, role_id);
 	END IF;
 	IF NOT cascade AND (EXISTS (SELECT 1 FROM @extschema@.assignments a WHERE a.role_id = delete_role.role_id)
 						OR EXISTS (SELECT 1 FROM @extschema@.resource_grants g WHERE g.role_id = delete_role.role_id)
@@ -1166,16 +1176,16 @@ DECLARE
 	rid bigint;
 	aid bigint;
 BEGIN
-	PERFORM @extschema@._require(org_id, 'members.manage');
-	PERFORM @extschema@._org_exists(org_id);
+	PERFORM access_policy_internal._require(org_id, 'members.manage');
+	PERFORM access_policy_internal._org_exists(org_id);
 	IF assign_role.user_id = @extschema@.current_user_id() THEN
 		-- a time-limited manager could otherwise make what they hold permanent
 		RAISE EXCEPTION 'you cannot assign a role to yourself'
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Ask another member who manages the team.';
 	END IF;
-	rid := @extschema@._resolve_role(org_id, role);
-	PERFORM @extschema@._require_role_perms(org_id, rid);
+	rid := access_policy_internal._resolve_role(org_id, role);
+	PERFORM access_policy_internal._require_role_perms(org_id, rid);
 	IF expires_at IS NOT NULL AND expires_at <= pg_catalog.statement_timestamp() THEN
 		RAISE EXCEPTION 'expiry % is not in the future', expires_at
 			USING ERRCODE = 'invalid_parameter_value';
@@ -1212,7 +1222,7 @@ DECLARE
 	a record;
 BEGIN
 	SELECT * INTO a FROM @extschema@.assignments x WHERE x.id = assignment_id FOR UPDATE;
-	PERFORM @extschema@._require(a.org_id, 'members.manage');
+	PERFORM access_policy_internal._require(a.org_id, 'members.manage');
 	IF a.id IS NULL THEN
 		RAISE EXCEPTION 'assignment % does not exist', assignment_id USING ERRCODE = 'undefined_object';
 	END IF;
@@ -1221,14 +1231,14 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Ask another member who manages the team.';
 	END IF;
-	PERFORM @extschema@._require_role_perms(a.org_id, a.role_id);
+	PERFORM access_policy_internal._require_role_perms(a.org_id, a.role_id);
 	-- anything that shortens an Admin's tenure: disabling, an earlier end, a later start
 	IF a.role_id = 1 AND ((a.enabled AND NOT COALESCE(set_assignment.enabled, a.enabled))
 						  OR COALESCE(set_assignment.expires_at, a.expires_at) < a.expires_at
 						  OR COALESCE(set_assignment.valid_from, a.valid_from) > GREATEST(a.valid_from, statement_timestamp())) THEN
 		-- an org keeps at least one enabled Admin (team management)
-		PERFORM @extschema@._lock_member(a.org_id, a.user_id);
-		PERFORM @extschema@._guard_last_admin(a.org_id, a.user_id, 'disable, limit or expire');
+		PERFORM access_policy_internal._lock_member(a.org_id, a.user_id);
+		PERFORM access_policy_internal._guard_last_admin(a.org_id, a.user_id, 'disable, limit or expire');
 	END IF;
 	UPDATE @extschema@.assignments x
 	   SET enabled = COALESCE(set_assignment.enabled, x.enabled),
@@ -1252,16 +1262,16 @@ AS $$
 DECLARE
 	rid bigint;
 BEGIN
-	PERFORM @extschema@._require(org_id, 'members.manage');
-	PERFORM @extschema@._org_exists(org_id);
-	rid := @extschema@._resolve_role(org_id, role);
+	PERFORM access_policy_internal._require(org_id, 'members.manage');
+	PERFORM access_policy_internal._org_exists(org_id);
+	rid := access_policy_internal._resolve_role(org_id, role);
 	-- taking a role away is handing it out in reverse: same rule
-	PERFORM @extschema@._require_role_perms(org_id, rid);
+	PERFORM access_policy_internal._require_role_perms(org_id, rid);
 	IF rid = 1 AND EXISTS (SELECT 1 FROM @extschema@.assignments a
 							WHERE a.user_id = revoke_role.user_id AND a.org_id = revoke_role.org_id AND a.role_id = 1) THEN
 		-- an org keeps at least one enabled Admin (team management)
-		PERFORM @extschema@._lock_member(org_id, user_id);
-		PERFORM @extschema@._guard_last_admin(org_id, user_id, 'revoke Admin from');
+		PERFORM access_policy_internal._lock_member(org_id, user_id);
+		PERFORM access_policy_internal._guard_last_admin(org_id, user_id, 'revoke Admin from');
 	END IF;
 	DELETE FROM @extschema@.assignments a
 	 WHERE a.user_id = revoke_role.user_id AND a.org_id = revoke_role.org_id AND a.role_id = rid;
@@ -1283,7 +1293,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require_system('create resource kinds');
+	PERFORM access_policy_internal._require_system('create resource kinds');
 	INSERT INTO @extschema@.resource_kinds (name, description)
 	VALUES (create_resource_kind.name, create_resource_kind.description);
 EXCEPTION
@@ -1303,7 +1313,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require_system('define resource actions');
+	PERFORM access_policy_internal._require_system('define resource actions');
 	PERFORM 1 FROM @extschema@.resource_kinds k WHERE k.name = kind;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'resource kind "%" does not exist', kind USING ERRCODE = 'undefined_object';
@@ -1311,7 +1321,7 @@ BEGIN
 	IF permissions IS NULL OR pg_catalog.cardinality(permissions) = 0 THEN
 		RAISE EXCEPTION 'an action needs at least one permission' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	PERFORM @extschema@._check_permissions_exist(permissions);
+	PERFORM access_policy_internal._check_permissions_exist(permissions);
 	DELETE FROM @extschema@.kind_actions ka WHERE ka.kind = set_kind_action.kind AND ka.action = set_kind_action.action;
 	INSERT INTO @extschema@.kind_actions (kind, action, permission)
 	SELECT DISTINCT set_kind_action.kind, set_kind_action.action, x FROM unnest(permissions) AS x;
@@ -1338,8 +1348,8 @@ DECLARE
 	detail text;
 	hint text;
 BEGIN
-	PERFORM @extschema@._require(org_id, 'resources.manage');
-	PERFORM @extschema@._org_exists(org_id);
+	PERFORM access_policy_internal._require(org_id, 'resources.manage');
+	PERFORM access_policy_internal._org_exists(org_id);
 	PERFORM 1 FROM @extschema@.resource_kinds k WHERE k.name = kind;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'resource kind "%" does not exist', kind
@@ -1361,7 +1371,7 @@ EXCEPTION
 		IF violated = 'retired_keys_pkey' THEN
 			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
 		END IF;
-		RAISE EXCEPTION 'resource key "%" is already taken', @extschema@._canonical_key('resource', key)
+		RAISE EXCEPTION 'resource key "%" is already taken', access_policy_internal._canonical_key('resource', key)
 			USING ERRCODE = 'unique_violation';
 	WHEN check_violation OR not_null_violation THEN
 		GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;
@@ -1390,7 +1400,7 @@ DECLARE
 BEGIN
 	SELECT r.org_id INTO res_org FROM @extschema@.resources r WHERE r.id = resource_id;
 	-- permission first: an unknown id is denied like a foreign one, so ids do not leak
-	PERFORM @extschema@._require(res_org, 'resources.manage');
+	PERFORM access_policy_internal._require(res_org, 'resources.manage');
 	IF res_org IS NULL THEN
 		RAISE EXCEPTION 'resource % does not exist', resource_id USING ERRCODE = 'undefined_object';
 	END IF;
@@ -1421,7 +1431,7 @@ DECLARE
 BEGIN
 	SELECT r.org_id INTO res_org FROM @extschema@.resources r WHERE r.id = resource_id;
 	-- permission first: an unknown id is denied like a foreign one, so ids do not leak
-	PERFORM @extschema@._require(res_org, 'resources.manage');
+	PERFORM access_policy_internal._require(res_org, 'resources.manage');
 	IF res_org IS NULL THEN
 		RAISE EXCEPTION 'resource % does not exist', resource_id USING ERRCODE = 'undefined_object';
 	END IF;
@@ -1432,10 +1442,10 @@ BEGIN
 	IF expires_at IS NOT NULL AND expires_at <= pg_catalog.statement_timestamp() THEN
 		RAISE EXCEPTION 'expiry % is not in the future', expires_at USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	rid := @extschema@._resolve_role(res_org, role);
-	PERFORM @extschema@._require_role_perms(res_org, rid);
+	rid := access_policy_internal._resolve_role(res_org, role);
+	PERFORM access_policy_internal._require_role_perms(res_org, rid);
 	FOREACH a IN ARRAY authorized_orgs LOOP
-		PERFORM @extschema@._org_exists(a);
+		PERFORM access_policy_internal._org_exists(a);
 		INSERT INTO @extschema@.resource_grants AS g (resource_id, org_id, role_id, authorized_org_id, expires_at, granted_by)
 		VALUES (grant_resource.resource_id, res_org, rid, a, COALESCE(grant_resource.expires_at, 'infinity'),
 				@extschema@.current_user_id())
@@ -1458,11 +1468,11 @@ DECLARE
 BEGIN
 	SELECT r.org_id INTO res_org FROM @extschema@.resources r WHERE r.id = resource_id;
 	-- permission first: an unknown id is denied like a foreign one, so ids do not leak
-	PERFORM @extschema@._require(res_org, 'resources.manage');
+	PERFORM access_policy_internal._require(res_org, 'resources.manage');
 	IF res_org IS NULL THEN
 		RAISE EXCEPTION 'resource % does not exist', resource_id USING ERRCODE = 'undefined_object';
 	END IF;
-	rid := @extschema@._resolve_role(res_org, role);
+	rid := access_policy_internal._resolve_role(res_org, role);
 	DELETE FROM @extschema@.resource_grants g
 	 WHERE g.resource_id = revoke_resource.resource_id AND g.role_id = rid
 	   AND (authorized_org IS NULL OR g.authorized_org_id = authorized_org);
@@ -1479,7 +1489,7 @@ COMMENT ON FUNCTION @extschema@.revoke_resource(bigint, text, bigint) IS
 -- as the C engine, written in SQL because these are not on the per-row path.
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._subject(org bigint, user_id text)
+CREATE FUNCTION access_policy_internal._subject(org bigint, user_id text)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -1491,13 +1501,13 @@ BEGIN
 	IF user_id IS NULL OR user_id = me THEN
 		RETURN me;
 	END IF;
-	PERFORM @extschema@._require(org, 'members.manage');
+	PERFORM access_policy_internal._require(org, 'members.manage');
 	RETURN user_id;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._subject(bigint, text) IS 'internal: whose permissions an introspection call may show';
+COMMENT ON FUNCTION access_policy_internal._subject(bigint, text) IS 'internal: whose permissions an introspection call may show';
 
-CREATE FUNCTION @extschema@._may_see(org bigint, subject text)
+CREATE FUNCTION access_policy_internal._may_see(org bigint, subject text)
 RETURNS boolean
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -1509,14 +1519,14 @@ BEGIN
 	 * the members view).  A resource grant can name any org, so a path
 	 * through it must not reveal the members of an org you cannot see.
 	 */
-	RETURN subject = @extschema@.current_user_id() OR @extschema@._is_system()
+	RETURN subject = @extschema@.current_user_id() OR access_policy_internal._is_system()
 		   OR @extschema@.can(org, 'settings.view');
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._may_see(bigint, text) IS
+COMMENT ON FUNCTION access_policy_internal._may_see(bigint, text) IS
 'internal: may introspection show a role subject holds at org (their own, or an org whose members the acting user may see)?';
 
-CREATE FUNCTION @extschema@._org_chain(org bigint)
+CREATE FUNCTION access_policy_internal._org_chain(org bigint)
 RETURNS TABLE (org_id bigint, depth integer)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -1528,9 +1538,9 @@ AS $$
 	)
 	SELECT org_id, depth FROM up;
 $$;
-COMMENT ON FUNCTION @extschema@._org_chain(bigint) IS 'internal: an org and its ancestors with their distance';
+COMMENT ON FUNCTION access_policy_internal._org_chain(bigint) IS 'internal: an org and its ancestors with their distance';
 
-CREATE FUNCTION @extschema@._org_paths(subject text, org bigint)
+CREATE FUNCTION access_policy_internal._org_paths(subject text, org bigint)
 RETURNS TABLE (permission text, role_name text, held_at bigint, distance integer,
 			   assignment_id bigint, active boolean, inactive_reason text, expires_at timestamptz)
 LANGUAGE sql STABLE
@@ -1542,14 +1552,14 @@ AS $$
 				WHEN a.valid_from > statement_timestamp() THEN 'assignment not valid yet'
 				WHEN a.expires_at <= statement_timestamp() THEN 'assignment expired' END,
 		   a.expires_at
-	  FROM @extschema@._org_chain(org) c
+	  FROM access_policy_internal._org_chain(org) c
 	  JOIN @extschema@.assignments a ON a.org_id = c.org_id AND a.user_id = subject
 	  JOIN @extschema@.roles r ON r.id = a.role_id
 	  JOIN @extschema@.role_permissions rp ON rp.role_id = r.id;
 $$;
-COMMENT ON FUNCTION @extschema@._org_paths(text, bigint) IS 'internal: every assignment path that could give subject a permission at org';
+COMMENT ON FUNCTION access_policy_internal._org_paths(text, bigint) IS 'internal: every assignment path that could give subject a permission at org';
 
-CREATE FUNCTION @extschema@._resource_paths(subject text, resource bigint)
+CREATE FUNCTION access_policy_internal._resource_paths(subject text, resource bigint)
 RETURNS TABLE (permission text, source text, role_name text, held_at bigint, granted_on bigint,
 			   authorized_org bigint, assignment_id bigint, grant_id bigint,
 			   active boolean, inactive_reason text, expires_at timestamptz)
@@ -1564,7 +1574,7 @@ AS $$
 	-- the org is the root of its resource tree: org permissions apply to every resource in it
 	SELECT p.permission, 'org', p.role_name, p.held_at, NULL::bigint, NULL::bigint, p.assignment_id, NULL::bigint,
 		   p.active, p.inactive_reason, p.expires_at
-	  FROM @extschema@.resources r0, @extschema@._org_paths(subject, r0.org_id) p
+	  FROM @extschema@.resources r0, access_policy_internal._org_paths(subject, r0.org_id) p
 	 WHERE r0.id = resource
 	UNION ALL
 	SELECT rp.permission, 'grant', r.name, c.org_id, g.resource_id, g.authorized_org_id, a.id, g.id,
@@ -1578,12 +1588,12 @@ AS $$
 		   LEAST(a.expires_at, g.expires_at)
 	  FROM up
 	  JOIN @extschema@.resource_grants g ON g.resource_id = up.id
-	  JOIN LATERAL @extschema@._org_chain(g.authorized_org_id) c ON true
+	  JOIN LATERAL access_policy_internal._org_chain(g.authorized_org_id) c ON true
 	  JOIN @extschema@.assignments a ON a.org_id = c.org_id AND a.role_id = g.role_id AND a.user_id = subject
 	  JOIN @extschema@.roles r ON r.id = g.role_id
 	  JOIN @extschema@.role_permissions rp ON rp.role_id = r.id;
 $$;
-COMMENT ON FUNCTION @extschema@._resource_paths(text, bigint) IS 'internal: every path that could give subject a permission on a resource';
+COMMENT ON FUNCTION access_policy_internal._resource_paths(text, bigint) IS 'internal: every path that could give subject a permission on a resource';
 
 CREATE FUNCTION @extschema@.effective_permissions(org_id bigint, user_id text DEFAULT NULL)
 RETURNS TABLE (permission text, role_name text, held_at_org bigint, assignment_id bigint, expires_at timestamptz)
@@ -1591,17 +1601,17 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	subject text := @extschema@._subject(org_id, user_id);
+	subject text := access_policy_internal._subject(org_id, user_id);
 BEGIN
 	RETURN QUERY
 	SELECT x.permission, x.role_name, x.held_at, x.assignment_id, x.expires_at
 	  FROM (SELECT p.permission, p.role_name, p.held_at, p.assignment_id, p.expires_at, p.distance
-			  FROM @extschema@._org_paths(subject, org_id) p
+			  FROM access_policy_internal._org_paths(subject, org_id) p
 			 WHERE p.active
 			UNION ALL
 			SELECT s.permission, format('support access (%s, %s)', s.level, s.source), s.source_org_id,
 				   NULL::bigint, s.expires_at, NULL::integer
-			  FROM @extschema@._support_paths(subject, org_id) s) x
+			  FROM access_policy_internal._support_paths(subject, org_id) s) x
 	 ORDER BY x.permission, x.distance NULLS LAST, x.role_name;
 END;
 $$;
@@ -1615,17 +1625,17 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	subject text := @extschema@._subject((SELECT r.org_id FROM @extschema@.resources r WHERE r.id = resource_id), user_id);
+	subject text := access_policy_internal._subject((SELECT r.org_id FROM @extschema@.resources r WHERE r.id = resource_id), user_id);
 BEGIN
 	RETURN QUERY
 	SELECT x.permission, x.source, x.role_name, x.held_at, x.granted_on, x.authorized_org, x.expires_at
 	  FROM (SELECT p.permission, p.source, p.role_name, p.held_at, p.granted_on, p.authorized_org, p.expires_at
-			  FROM @extschema@._resource_paths(subject, resource_id) p
-			 WHERE p.active AND (p.source = 'org' OR @extschema@._may_see(p.held_at, subject))
+			  FROM access_policy_internal._resource_paths(subject, resource_id) p
+			 WHERE p.active AND (p.source = 'org' OR access_policy_internal._may_see(p.held_at, subject))
 			UNION ALL
 			SELECT s.permission, 'support', format('support access (%s, %s)', s.level, s.source), s.source_org_id,
 				   NULL::bigint, NULL::bigint, s.expires_at
-			  FROM @extschema@.resources r, @extschema@._support_paths(subject, r.org_id) s
+			  FROM @extschema@.resources r, access_policy_internal._support_paths(subject, r.org_id) s
 			 WHERE r.id = resource_id) x
 	 ORDER BY x.permission, x.source DESC, x.granted_on, x.role_name;
 END;
@@ -1639,17 +1649,17 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	subject text := @extschema@._subject(org_id, user_id);
+	subject text := access_policy_internal._subject(org_id, user_id);
 	found_any boolean := false;
 BEGIN
-	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
+	PERFORM access_policy_internal._check_permissions_exist(ARRAY[permission]);
 	FOR allowed, path, expires_at IN
 		SELECT p.active,
-			   format('%s holds %s at org %s%s (assignment %s)%s', subject, p.role_name, @extschema@._org_label(p.held_at),
-					  CASE WHEN p.distance = 0 THEN '' ELSE format(', %s level(s) above org %s', p.distance, @extschema@._org_label(org_id)) END,
+			   format('%s holds %s at org %s%s (assignment %s)%s', subject, p.role_name, access_policy_internal._org_label(p.held_at),
+					  CASE WHEN p.distance = 0 THEN '' ELSE format(', %s level(s) above org %s', p.distance, access_policy_internal._org_label(org_id)) END,
 					  p.assignment_id, COALESCE(': ' || p.inactive_reason, '')),
 			   p.expires_at
-		  FROM @extschema@._org_paths(subject, org_id) p
+		  FROM access_policy_internal._org_paths(subject, org_id) p
 		 WHERE p.permission = explain.permission
 		 ORDER BY p.active DESC, p.distance, p.role_name, p.assignment_id
 	LOOP
@@ -1658,10 +1668,10 @@ BEGIN
 	END LOOP;
 	FOR allowed, path, expires_at IN
 		SELECT true,
-			   format('%s is support staff and org %s has %s support access (%s%s)', subject, @extschema@._org_label(org_id), s.level,
-					  s.source, COALESCE(', set on org ' || @extschema@._org_label(s.source_org_id), '')),
+			   format('%s is support staff and org %s has %s support access (%s%s)', subject, access_policy_internal._org_label(org_id), s.level,
+					  s.source, COALESCE(', set on org ' || access_policy_internal._org_label(s.source_org_id), '')),
 			   s.expires_at
-		  FROM @extschema@._support_paths(subject, org_id) s
+		  FROM access_policy_internal._support_paths(subject, org_id) s
 		 WHERE s.permission = explain.permission
 	LOOP
 		found_any := true;
@@ -1671,12 +1681,12 @@ BEGIN
 		allowed := false;
 		expires_at := NULL;
 		path := CASE
-			WHEN subject IS NULL AND @extschema@._identity() IS NOT NULL
-			THEN format('user %s does not exist (set by set_user()): nobody is acting', @extschema@._identity())
+			WHEN subject IS NULL AND access_policy_internal._identity() IS NOT NULL
+			THEN format('user %s does not exist (set by set_user()): nobody is acting', access_policy_internal._identity())
 			WHEN subject IS NULL THEN 'no user is acting'
 			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.users u WHERE u.id = subject) THEN format('user %s does not exist', subject)
 			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.orgs o WHERE o.id = org_id) THEN format('org %s does not exist', COALESCE(org_id::text, 'NULL'))
-			ELSE format('%s holds no valid role carrying %s at org %s or above it', subject, permission, @extschema@._org_label(org_id)) END;
+			ELSE format('%s holds no valid role carrying %s at org %s or above it', subject, permission, access_policy_internal._org_label(org_id)) END;
 		RETURN NEXT;
 	END IF;
 END;
@@ -1690,25 +1700,25 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	subject text := @extschema@._subject((SELECT r.org_id FROM @extschema@.resources r WHERE r.id = resource_id), user_id);
+	subject text := access_policy_internal._subject((SELECT r.org_id FROM @extschema@.resources r WHERE r.id = resource_id), user_id);
 	found_any boolean := false;
 BEGIN
-	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
+	PERFORM access_policy_internal._check_permissions_exist(ARRAY[permission]);
 	FOR allowed, path, expires_at IN
 		SELECT p.active,
 			   CASE WHEN p.source = 'org'
 					THEN format('%s holds %s at org %s, whose resources include %s (assignment %s)%s',
-								subject, p.role_name, @extschema@._org_label(p.held_at), @extschema@._resource_label(resource_id), p.assignment_id,
+								subject, p.role_name, access_policy_internal._org_label(p.held_at), access_policy_internal._resource_label(resource_id), p.assignment_id,
 								COALESCE(': ' || p.inactive_reason, ''))
 					ELSE format('grant %s gives %s held at org %s on resource %s%s; %s holds %s at org %s (assignment %s)%s',
-								p.grant_id, p.role_name, @extschema@._org_label(p.authorized_org), @extschema@._resource_label(p.granted_on),
-								CASE WHEN p.granted_on = resource_id THEN '' ELSE format(', above %s', @extschema@._resource_label(resource_id)) END,
-								subject, p.role_name, @extschema@._org_label(p.held_at), p.assignment_id,
+								p.grant_id, p.role_name, access_policy_internal._org_label(p.authorized_org), access_policy_internal._resource_label(p.granted_on),
+								CASE WHEN p.granted_on = resource_id THEN '' ELSE format(', above %s', access_policy_internal._resource_label(resource_id)) END,
+								subject, p.role_name, access_policy_internal._org_label(p.held_at), p.assignment_id,
 								COALESCE(': ' || p.inactive_reason, '')) END,
 			   p.expires_at
-		  FROM @extschema@._resource_paths(subject, resource_id) p
+		  FROM access_policy_internal._resource_paths(subject, resource_id) p
 		 WHERE p.permission = explain_resource.permission
-		   AND (p.source = 'org' OR @extschema@._may_see(p.held_at, subject))
+		   AND (p.source = 'org' OR access_policy_internal._may_see(p.held_at, subject))
 		 ORDER BY p.active DESC, p.source DESC, p.granted_on, p.role_name, p.held_at, p.assignment_id
 	LOOP
 		found_any := found_any OR allowed;
@@ -1717,9 +1727,9 @@ BEGIN
 	FOR allowed, path, expires_at IN
 		SELECT true,
 			   format('%s is support staff and org %s, whose resources include %s, has %s support access (%s%s)',
-					  subject, @extschema@._org_label(r.org_id), @extschema@._resource_label(resource_id), s.level, s.source, COALESCE(', set on org ' || @extschema@._org_label(s.source_org_id), '')),
+					  subject, access_policy_internal._org_label(r.org_id), access_policy_internal._resource_label(resource_id), s.level, s.source, COALESCE(', set on org ' || access_policy_internal._org_label(s.source_org_id), '')),
 			   s.expires_at
-		  FROM @extschema@.resources r, @extschema@._support_paths(subject, r.org_id) s
+		  FROM @extschema@.resources r, access_policy_internal._support_paths(subject, r.org_id) s
 		 WHERE r.id = resource_id AND s.permission = explain_resource.permission
 	LOOP
 		found_any := true;
@@ -1729,12 +1739,12 @@ BEGIN
 		allowed := false;
 		expires_at := NULL;
 		path := CASE
-			WHEN subject IS NULL AND @extschema@._identity() IS NOT NULL
-			THEN format('user %s does not exist (set by set_user()): nobody is acting', @extschema@._identity())
+			WHEN subject IS NULL AND access_policy_internal._identity() IS NOT NULL
+			THEN format('user %s does not exist (set by set_user()): nobody is acting', access_policy_internal._identity())
 			WHEN subject IS NULL THEN 'no user is acting'
 			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.users u WHERE u.id = subject) THEN format('user %s does not exist', subject)
 			WHEN NOT EXISTS (SELECT 1 FROM @extschema@.resources r WHERE r.id = resource_id) THEN format('resource %s does not exist', COALESCE(resource_id::text, 'NULL'))
-			WHEN subject = @extschema@.current_user_id() OR @extschema@._is_system()
+			WHEN subject = @extschema@.current_user_id() OR access_policy_internal._is_system()
 			THEN format('%s holds %s neither in the org of resource %s nor through a grant on it or above it', subject, permission, resource_id)
 			-- grants can name any org: paths through orgs whose members the asker may not see are left out
 			ELSE format('%s holds %s neither in the org of resource %s nor through a grant on it or above it that names an org whose members you may see', subject, permission, resource_id) END;
@@ -1751,12 +1761,12 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require(org_id, 'members.manage');
-	PERFORM @extschema@._org_exists(org_id);
-	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
+	PERFORM access_policy_internal._require(org_id, 'members.manage');
+	PERFORM access_policy_internal._org_exists(org_id);
+	PERFORM access_policy_internal._check_permissions_exist(ARRAY[permission]);
 	RETURN QUERY
 	SELECT a.user_id, r.name, a.org_id, a.expires_at, o.key
-	  FROM @extschema@._org_chain(org_id) c
+	  FROM access_policy_internal._org_chain(org_id) c
 	  JOIN @extschema@.assignments a ON a.org_id = c.org_id
 	  JOIN @extschema@.orgs o ON o.id = a.org_id
 	  JOIN @extschema@.roles r ON r.id = a.role_id
@@ -1779,17 +1789,17 @@ DECLARE
 BEGIN
 	SELECT r.org_id INTO res_org FROM @extschema@.resources r WHERE r.id = resource_id;
 	-- permission first: an unknown id is denied like a foreign one, so ids do not leak
-	PERFORM @extschema@._require(res_org, 'members.manage');
+	PERFORM access_policy_internal._require(res_org, 'members.manage');
 	IF res_org IS NULL THEN
 		RAISE EXCEPTION 'resource % does not exist', resource_id USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
+	PERFORM access_policy_internal._check_permissions_exist(ARRAY[permission]);
 	RETURN QUERY
 	SELECT DISTINCT ON (u.id, p.source, p.role_name, p.held_at) u.id, p.source, p.role_name, p.held_at, p.expires_at,
 		   (SELECT o.key FROM @extschema@.orgs o WHERE o.id = p.held_at)
-	  FROM @extschema@.users u, @extschema@._resource_paths(u.id, resource_id) p
+	  FROM @extschema@.users u, access_policy_internal._resource_paths(u.id, resource_id) p
 	 WHERE p.active AND p.permission = who_can_resource.permission
-	   AND (p.source = 'org' OR @extschema@._may_see(p.held_at, u.id))
+	   AND (p.source = 'org' OR access_policy_internal._may_see(p.held_at, u.id))
 	 ORDER BY u.id, p.source, p.role_name, p.held_at, p.expires_at DESC;
 END;
 $$;
@@ -1841,10 +1851,10 @@ BEGIN
 				WHERE c.oid = tbl AND c.relnamespace = '@extschema@'::regnamespace) THEN
 		RAISE EXCEPTION 'cannot protect a table of the access_policy schema' USING ERRCODE = 'wrong_object_type';
 	END IF;
-	IF NOT pg_catalog.pg_has_role(@extschema@._outer_role(), owner_oid, 'USAGE') THEN
+	IF NOT pg_catalog.pg_has_role(access_policy_internal._outer_role(), owner_oid, 'USAGE') THEN
 		RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
 	END IF;
-	PERFORM @extschema@._check_permissions_exist(ARRAY[read_permission, write_permission]);
+	PERFORM access_policy_internal._check_permissions_exist(ARRAY[read_permission, write_permission]);
 	SELECT t.type INTO org_key_type FROM @extschema@.key_types t WHERE t.kind = 'org';
 	SELECT t.type INTO res_key_type FROM @extschema@.key_types t WHERE t.kind = 'resource';
 	SELECT a.atttypid INTO coltype FROM pg_catalog.pg_attribute a
@@ -1976,7 +1986,7 @@ DECLARE
 	owner_oid oid;
 BEGIN
 	SELECT c.relowner INTO owner_oid FROM pg_catalog.pg_class c WHERE c.oid = tbl;
-	IF NOT pg_catalog.pg_has_role(@extschema@._outer_role(), owner_oid, 'USAGE') THEN
+	IF NOT pg_catalog.pg_has_role(access_policy_internal._outer_role(), owner_oid, 'USAGE') THEN
 		RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	DELETE FROM @extschema@.protected_tables p WHERE p.relid = tbl;
@@ -1994,7 +2004,7 @@ $$;
 COMMENT ON FUNCTION @extschema@.unprotect_table(regclass) IS
 'remove the policies protect_table() created (row level security stays enabled: fail closed)';
 
-CREATE FUNCTION @extschema@._forget_dropped_tables()
+CREATE FUNCTION access_policy_internal._forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -2005,9 +2015,9 @@ BEGIN
 	 WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0 AND d.objid = p.relid;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._forget_dropped_tables() IS
+COMMENT ON FUNCTION access_policy_internal._forget_dropped_tables() IS
 'internal: a dropped tenant table leaves protected_tables (event trigger on sql_drop)';
 
 CREATE EVENT TRIGGER access_policy_forget_dropped_tables ON sql_drop
-	EXECUTE FUNCTION @extschema@._forget_dropped_tables();
+	EXECUTE FUNCTION access_policy_internal._forget_dropped_tables();
 

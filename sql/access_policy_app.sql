@@ -13,11 +13,11 @@ DECLARE
 	me text := @extschema@.current_user_id();
 BEGIN
 	IF me IS NULL THEN
-		PERFORM @extschema@._refuse_no_user();
+		PERFORM access_policy_internal._refuse_no_user();
 	END IF;
 	-- refuses (42704) an org you hold no role at, and one that does not exist, alike
-	PERFORM @extschema@._lock_member(leave_org.org_id, me);
-	PERFORM @extschema@._guard_last_admin(leave_org.org_id, me, 'leave as');
+	PERFORM access_policy_internal._lock_member(leave_org.org_id, me);
+	PERFORM access_policy_internal._guard_last_admin(leave_org.org_id, me, 'leave as');
 	DELETE FROM @extschema@.assignments a WHERE a.org_id = leave_org.org_id AND a.user_id = me;
 END;
 $$;
@@ -53,9 +53,9 @@ DECLARE
 	me text := @extschema@.current_user_id();
 BEGIN
 	-- your own profile; anybody's for the system
-	IF NOT @extschema@._is_system() AND me IS DISTINCT FROM user_id THEN
+	IF NOT access_policy_internal._is_system() AND me IS DISTINCT FROM user_id THEN
 		IF me IS NULL THEN
-			PERFORM @extschema@._refuse_no_user();
+			PERFORM access_policy_internal._refuse_no_user();
 		END IF;
 		RAISE EXCEPTION 'permission denied: users update their own profile only'
 			USING ERRCODE = 'insufficient_privilege';
@@ -174,7 +174,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
+	PERFORM access_policy_internal._check_permissions_exist(ARRAY[permission]);
 	-- the rules of set_role_permissions(), with the set it would be given
 	PERFORM @extschema@.set_role_permissions(add_role_permission.role_id,
 		ARRAY(SELECT rp.permission FROM @extschema@.role_permissions rp WHERE rp.role_id = add_role_permission.role_id
@@ -190,7 +190,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
+	PERFORM access_policy_internal._check_permissions_exist(ARRAY[permission]);
 	PERFORM @extschema@.set_role_permissions(remove_role_permission.role_id,
 		ARRAY(SELECT rp.permission FROM @extschema@.role_permissions rp
 			   WHERE rp.role_id = remove_role_permission.role_id AND rp.permission <> remove_role_permission.permission));
@@ -218,7 +218,7 @@ DECLARE
 	f regprocedure;
 	n integer := 0;
 BEGIN
-	PERFORM @extschema@._require_system('grant the API');
+	PERFORM access_policy_internal._require_system('grant the API');
 	IF kind IS NULL OR kind NOT IN ('application', 'administrator', 'maintenance') THEN
 		RAISE EXCEPTION 'invalid API kind "%"', kind
 			USING ERRCODE = 'invalid_parameter_value',

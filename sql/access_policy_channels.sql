@@ -14,22 +14,22 @@
 DROP TRIGGER invalidate ON @extschema@.orgs;
 DROP TRIGGER invalidate_move ON @extschema@.orgs;
 CREATE TRIGGER invalidate_row AFTER INSERT OR DELETE ON @extschema@.orgs
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._invalidate('id', 'parent_id');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._invalidate('id', 'parent_id');
 -- a move (or a changed id); not a rename
 CREATE TRIGGER invalidate_move AFTER UPDATE ON @extschema@.orgs
 	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.parent_id IS DISTINCT FROM NEW.parent_id)
-	EXECUTE FUNCTION @extschema@._invalidate('id', 'parent_id');
+	EXECUTE FUNCTION access_policy_internal._invalidate('id', 'parent_id');
 CREATE TRIGGER invalidate AFTER TRUNCATE ON @extschema@.orgs
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._invalidate();
+	FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._invalidate();
 
 DROP TRIGGER invalidate ON @extschema@.support_settings;
 CREATE TRIGGER invalidate_row AFTER INSERT OR UPDATE OR DELETE ON @extschema@.support_settings
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._invalidate('org_id');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._invalidate('org_id');
 CREATE TRIGGER invalidate AFTER TRUNCATE ON @extschema@.support_settings
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._invalidate();
+	FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._invalidate();
 
 DROP TRIGGER invalidate ON @extschema@.support_overrides;
 CREATE TRIGGER invalidate_row AFTER INSERT OR UPDATE OR DELETE ON @extschema@.support_overrides
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._invalidate('org_id');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._invalidate('org_id');
 CREATE TRIGGER invalidate AFTER TRUNCATE ON @extschema@.support_overrides
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._invalidate();
+	FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._invalidate();

@@ -95,5 +95,5 @@ COMMENT ON COLUMN @extschema@.users.email IS 'contact address (invitations are m
 COMMENT ON COLUMN @extschema@.users.display_name IS 'the name to show for the user';
 COMMENT ON COLUMN @extschema@.users.created_at IS 'when the user was created';
 
-COMMENT ON FUNCTION @extschema@._invalidate() IS
+COMMENT ON FUNCTION access_policy_internal._invalidate() IS
 'internal: cache invalidation trigger of the policy tables: signals the part of the cache a write changes (a user bucket, the channels of the orgs written, or a whole part)';

@@ -10,7 +10,7 @@
 -- everybody but their owner and says so.
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._keep_internals_private()
+CREATE FUNCTION access_policy_internal._keep_internals_private()
 RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -47,13 +47,13 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._keep_internals_private() IS
+COMMENT ON FUNCTION access_policy_internal._keep_internals_private() IS
 'internal: event trigger after GRANT: takes EXECUTE on internal functions back from everybody but their owner';
 
 CREATE EVENT TRIGGER access_policy_keep_internals_private ON ddl_command_end
 	WHEN TAG IN ('GRANT')
-	EXECUTE FUNCTION @extschema@._keep_internals_private();
+	EXECUTE FUNCTION access_policy_internal._keep_internals_private();
 COMMENT ON EVENT TRIGGER access_policy_keep_internals_private IS
 'after GRANT: EXECUTE on the internal functions of access_policy stays with their owner';
 
-REVOKE ALL ON FUNCTION @extschema@._keep_internals_private() FROM PUBLIC;
+REVOKE ALL ON FUNCTION access_policy_internal._keep_internals_private() FROM PUBLIC;

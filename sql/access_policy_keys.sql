@@ -17,10 +17,10 @@
 -- C functions: keys
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._canonical_key(kind text, key text)
+CREATE FUNCTION access_policy_internal._canonical_key(kind text, key text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'canonical_key' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._canonical_key(text, text) IS
+COMMENT ON FUNCTION access_policy_internal._canonical_key(text, text) IS
 'internal: the canonical text of a key of kind (org or resource) given as text; an error if no key type is configured or the text is no value of it';
 
 CREATE FUNCTION @extschema@.org_id(key anycompatible)
@@ -41,16 +41,16 @@ AS 'MODULE_PATHNAME', 'org_keys_with' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.org_keys_with(text, anycompatible) IS
 'keys of the orgs where the current user holds the permission (orgs without a key are left out), as an array of key_type''s type: org_keys_with(''p'', NULL::uuid) is a uuid[]';
 
-CREATE FUNCTION @extschema@._can_key_support(internal)
+CREATE FUNCTION access_policy_internal._can_key_support(internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'can_support' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._can_key_support(internal) IS
+COMMENT ON FUNCTION access_policy_internal._can_key_support(internal) IS
 'internal: planner support for can_key(): selectivity and an index condition on the org key column';
 
 CREATE FUNCTION @extschema@.can_key(org_key anycompatible, permission text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'can_key' LANGUAGE C STABLE PARALLEL SAFE
-SUPPORT @extschema@._can_key_support;
+SUPPORT access_policy_internal._can_key_support;
 COMMENT ON FUNCTION @extschema@.can_key(anycompatible, text) IS
 'can() by the org''s key: may the current user do permission at the org with this key?  An unknown key answers false';
 
@@ -85,10 +85,10 @@ COMMENT ON FUNCTION @extschema@.resource_keys_allowing(anycompatible, text) IS
 'resources_allowing() by keys: keys of the resources at or below root_key on which the current user may do the action';
 
 -- VOLATILE: it deletes rows and runs the owner's triggers (as _tenant_rows())
-CREATE FUNCTION @extschema@._tenant_rows_by_key(tbl regclass, org_column name, org_keys text[], do_delete boolean)
+CREATE FUNCTION access_policy_internal._tenant_rows_by_key(tbl regclass, org_column name, org_keys text[], do_delete boolean)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'tenant_rows_by_key' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@._tenant_rows_by_key(regclass, name, text[], boolean) IS
+COMMENT ON FUNCTION access_policy_internal._tenant_rows_by_key(regclass, name, text[], boolean) IS
 'internal: _tenant_rows() of a table protected by org keys: the rows whose org column holds one of the keys (canonical text); superuser only';
 
 ------------------------------------------------------------------------------
@@ -99,15 +99,15 @@ COMMENT ON FUNCTION @extschema@._tenant_rows_by_key(regclass, name, text[], bool
 -- its canonical form; a changed key signals the org's channel (the
 -- invalidate_move trigger of sql/access_policy_channels.sql is replaced by
 -- one that also fires for it)
-CREATE FUNCTION @extschema@._key_guard()
+CREATE FUNCTION access_policy_internal._key_guard()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF NEW.key IS NOT NULL THEN
-		NEW.key := @extschema@._canonical_key(TG_ARGV[0], NEW.key);
-		IF (TG_OP = 'INSERT' OR OLD.key IS DISTINCT FROM NEW.key) AND NOT @extschema@._is_system()
+		NEW.key := access_policy_internal._canonical_key(TG_ARGV[0], NEW.key);
+		IF (TG_OP = 'INSERT' OR OLD.key IS DISTINCT FROM NEW.key) AND NOT access_policy_internal._is_system()
 		   AND EXISTS (SELECT 1 FROM @extschema@.retired_keys r WHERE r.kind = TG_ARGV[0] AND r.key = NEW.key) THEN
 			RAISE EXCEPTION '% key "%" was used before and is not given out again', TG_ARGV[0], NEW.key
 				USING ERRCODE = 'unique_violation', CONSTRAINT = 'retired_keys_pkey',
@@ -118,11 +118,11 @@ BEGIN
 	RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._key_guard() IS
+COMMENT ON FUNCTION access_policy_internal._key_guard() IS
 'internal: a key written to orgs or resources must be a value of the configured key type, never used before (retired_keys); stored in canonical text';
 
 -- a removed, replaced or deleted key is retired
-CREATE FUNCTION @extschema@._retire_key()
+CREATE FUNCTION access_policy_internal._retire_key()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -135,34 +135,34 @@ BEGIN
 	RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._retire_key() IS
+COMMENT ON FUNCTION access_policy_internal._retire_key() IS
 'internal: the key of a deleted org or resource, or the key it had before a change, goes to retired_keys';
 
 CREATE TRIGGER key_guard BEFORE INSERT OR UPDATE OF key ON @extschema@.orgs
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._key_guard('org');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._key_guard('org');
 CREATE TRIGGER key_guard BEFORE INSERT OR UPDATE OF key ON @extschema@.resources
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._key_guard('resource');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._key_guard('resource');
 CREATE TRIGGER retire_key AFTER UPDATE OF key OR DELETE ON @extschema@.orgs
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._retire_key('org');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._retire_key('org');
 CREATE TRIGGER retire_key AFTER UPDATE OF key OR DELETE ON @extschema@.resources
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._retire_key('resource');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._retire_key('resource');
 
 -- the channel of an org's key too (a backend that looked the key up and
 -- found nothing touched it): a new org with a key, a move, a changed id or a
 -- changed key; not a rename
 DROP TRIGGER invalidate_row ON @extschema@.orgs;
 CREATE TRIGGER invalidate_row AFTER INSERT OR DELETE ON @extschema@.orgs
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._invalidate('id', 'parent_id', 'key');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._invalidate('id', 'parent_id', 'key');
 DROP TRIGGER invalidate_move ON @extschema@.orgs;
 CREATE TRIGGER invalidate_move AFTER UPDATE ON @extschema@.orgs
 	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.parent_id IS DISTINCT FROM NEW.parent_id
 					   OR OLD.key IS DISTINCT FROM NEW.key)
-	EXECUTE FUNCTION @extschema@._invalidate('id', 'parent_id', 'key');
+	EXECUTE FUNCTION access_policy_internal._invalidate('id', 'parent_id', 'key');
 
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.key_types
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._audit();
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._audit();
 CREATE TRIGGER invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.key_types
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._invalidate();
+	FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._invalidate();
 
 CREATE FUNCTION @extschema@.set_key_type(kind text, type regtype)
 RETURNS void
@@ -172,7 +172,7 @@ AS $$
 DECLARE
 	current regtype;
 BEGIN
-	PERFORM @extschema@._require_system('set a key type');
+	PERFORM access_policy_internal._require_system('set a key type');
 	IF kind IS NULL OR kind NOT IN ('org', 'resource') THEN
 		RAISE EXCEPTION 'invalid key kind "%"', kind
 			USING ERRCODE = 'invalid_parameter_value',
@@ -216,8 +216,8 @@ DECLARE
 	detail text;
 	hint text;
 BEGIN
-	PERFORM @extschema@._require(org_id, 'org.manage');
-	PERFORM @extschema@._org_exists(org_id);
+	PERFORM access_policy_internal._require(org_id, 'org.manage');
+	PERFORM access_policy_internal._org_exists(org_id);
 	UPDATE @extschema@.orgs o SET key = set_org_key.key WHERE o.id = org_id;
 EXCEPTION
 	WHEN unique_violation THEN
@@ -226,7 +226,7 @@ EXCEPTION
 		IF violated = 'retired_keys_pkey' THEN
 			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
 		END IF;
-		RAISE EXCEPTION 'org key "%" is already taken', @extschema@._canonical_key('org', key)
+		RAISE EXCEPTION 'org key "%" is already taken', access_policy_internal._canonical_key('org', key)
 			USING ERRCODE = 'unique_violation';
 	WHEN check_violation THEN
 		RAISE EXCEPTION 'invalid org key "%"', key
@@ -251,7 +251,7 @@ DECLARE
 BEGIN
 	SELECT r.org_id INTO org FROM @extschema@.resources r WHERE r.id = resource_id;
 	-- permission first: an unknown id is denied like a foreign one, so ids do not leak
-	PERFORM @extschema@._require(org, 'resources.manage');
+	PERFORM access_policy_internal._require(org, 'resources.manage');
 	IF org IS NULL THEN
 		RAISE EXCEPTION 'resource % does not exist', COALESCE(resource_id::text, 'NULL')
 			USING ERRCODE = 'undefined_object';
@@ -264,7 +264,7 @@ EXCEPTION
 		IF violated = 'retired_keys_pkey' THEN
 			RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = msg, DETAIL = detail, HINT = hint;
 		END IF;
-		RAISE EXCEPTION 'resource key "%" is already taken', @extschema@._canonical_key('resource', key)
+		RAISE EXCEPTION 'resource key "%" is already taken', access_policy_internal._canonical_key('resource', key)
 			USING ERRCODE = 'unique_violation';
 	WHEN check_violation THEN
 		RAISE EXCEPTION 'invalid resource key "%"', key
@@ -277,44 +277,44 @@ COMMENT ON FUNCTION @extschema@.set_resource_key(bigint, text) IS
 
 -- how introspection names an org or a resource: its id, and its key if it
 -- has one
-CREATE FUNCTION @extschema@._org_label(org bigint)
+CREATE FUNCTION access_policy_internal._org_label(org bigint)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT COALESCE(org::text || COALESCE(' (key ' || (SELECT o.key FROM @extschema@.orgs o WHERE o.id = org) || ')', ''), 'NULL')
 $$;
-COMMENT ON FUNCTION @extschema@._org_label(bigint) IS 'internal: "id (key k)" of an org, for introspection';
+COMMENT ON FUNCTION access_policy_internal._org_label(bigint) IS 'internal: "id (key k)" of an org, for introspection';
 
-CREATE FUNCTION @extschema@._resource_label(resource bigint)
+CREATE FUNCTION access_policy_internal._resource_label(resource bigint)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT COALESCE(resource::text || COALESCE(' (key ' || (SELECT r.key FROM @extschema@.resources r WHERE r.id = resource) || ')', ''), 'NULL')
 $$;
-COMMENT ON FUNCTION @extschema@._resource_label(bigint) IS 'internal: "id (key k)" of a resource, for introspection';
+COMMENT ON FUNCTION access_policy_internal._resource_label(bigint) IS 'internal: "id (key k)" of a resource, for introspection';
 
 REVOKE ALL ON FUNCTION
-	@extschema@._canonical_key(text, text),
+	access_policy_internal._canonical_key(text, text),
 	@extschema@.org_id(anycompatible),
 	@extschema@.resource_id(anycompatible),
 	@extschema@.org_keys_with(text, anycompatible),
-	@extschema@._can_key_support(internal),
+	access_policy_internal._can_key_support(internal),
 	@extschema@.can_key(anycompatible, text),
 	@extschema@.can_resource_key(anycompatible, text),
 	@extschema@.can_action_key(anycompatible, text),
 	@extschema@.can_row_key(anycompatible, anyelement, text),
 	@extschema@.resource_keys_with(anycompatible, text),
 	@extschema@.resource_keys_allowing(anycompatible, text),
-	@extschema@._tenant_rows_by_key(regclass, name, text[], boolean),
-	@extschema@._key_guard(),
-	@extschema@._retire_key(),
+	access_policy_internal._tenant_rows_by_key(regclass, name, text[], boolean),
+	access_policy_internal._key_guard(),
+	access_policy_internal._retire_key(),
 	@extschema@.set_key_type(text, regtype),
 	@extschema@.set_org_key(bigint, text),
 	@extschema@.set_resource_key(bigint, text),
-	@extschema@._org_label(bigint),
-	@extschema@._resource_label(bigint)
+	access_policy_internal._org_label(bigint),
+	access_policy_internal._resource_label(bigint)
 FROM PUBLIC;
 REVOKE ALL ON @extschema@.key_types, @extschema@.retired_keys FROM PUBLIC;
 

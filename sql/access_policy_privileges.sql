@@ -7,6 +7,8 @@
 REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA @extschema@ FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA access_policy_internal FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA access_policy_internal FROM PUBLIC;
 
 /*
  * Checks answer only for the acting user, whom ordinary SQL cannot forge, and

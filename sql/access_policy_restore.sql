@@ -25,7 +25,7 @@
  * replication's apply workers); in normal operation inserting an existing
  * built-in row stays an error.
  */
-CREATE FUNCTION @extschema@._restore_builtin()
+CREATE FUNCTION access_policy_internal._restore_builtin()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -63,17 +63,17 @@ BEGIN
 	RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._restore_builtin() IS
+COMMENT ON FUNCTION access_policy_internal._restore_builtin() IS
 'internal: in replica mode (restore), dumped built-in permissions, roles and role permissions replace the shipped ones';
 
 CREATE TRIGGER restore_builtin BEFORE INSERT ON @extschema@.permissions
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._restore_builtin();
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._restore_builtin();
 ALTER TABLE @extschema@.permissions ENABLE REPLICA TRIGGER restore_builtin;
 CREATE TRIGGER restore_builtin BEFORE INSERT ON @extschema@.roles
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._restore_builtin();
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._restore_builtin();
 ALTER TABLE @extschema@.roles ENABLE REPLICA TRIGGER restore_builtin;
 CREATE TRIGGER restore_builtin BEFORE INSERT ON @extschema@.role_permissions
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._restore_builtin();
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._restore_builtin();
 ALTER TABLE @extschema@.role_permissions ENABLE REPLICA TRIGGER restore_builtin;
 
 -- pg_dump now carries the built-in permissions, roles and permission sets
@@ -83,4 +83,4 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.roles', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.role_permissions', '');
 
 
-REVOKE ALL ON FUNCTION @extschema@._restore_builtin() FROM PUBLIC;
+REVOKE ALL ON FUNCTION access_policy_internal._restore_builtin() FROM PUBLIC;

@@ -9,7 +9,7 @@
 
 CREATE INDEX roles_name_idx ON @extschema@.roles (name);
 
-CREATE FUNCTION @extschema@._resolve_role(org bigint, role_name text)
+CREATE FUNCTION access_policy_internal._resolve_role(org bigint, role_name text)
 RETURNS bigint
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -40,5 +40,5 @@ BEGIN
 	RETURN rid;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._resolve_role(bigint, text) IS 'internal: role name to id, nearest definition first';
-REVOKE ALL ON FUNCTION @extschema@._resolve_role(bigint, text) FROM PUBLIC;
+COMMENT ON FUNCTION access_policy_internal._resolve_role(bigint, text) IS 'internal: role name to id, nearest definition first';
+REVOKE ALL ON FUNCTION access_policy_internal._resolve_role(bigint, text) FROM PUBLIC;

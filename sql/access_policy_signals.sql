@@ -19,17 +19,17 @@ DECLARE
 BEGIN
 	FOREACH s IN ARRAY ARRAY['orgs', 'roles', 'resources', 'actions', 'logins']
 	LOOP
-		EXECUTE pg_catalog.format('CREATE TABLE @extschema@.%I ()', '_signal_' || s);
+		EXECUTE pg_catalog.format('CREATE TABLE access_policy_internal.%I ()', '_signal_' || s);
 		EXECUTE pg_catalog.format(
-			'COMMENT ON TABLE @extschema@.%I IS %L', '_signal_' || s,
+			'COMMENT ON TABLE access_policy_internal.%I IS %L', '_signal_' || s,
 			'internal, always empty: a relcache invalidation of this table tells backends that their cached '
 			|| s || ' are stale');
 	END LOOP;
 	FOR b IN 0..15
 	LOOP
-		EXECUTE pg_catalog.format('CREATE TABLE @extschema@.%I ()', '_signal_user_' || pg_catalog.lpad(b::text, 2, '0'));
+		EXECUTE pg_catalog.format('CREATE TABLE access_policy_internal.%I ()', '_signal_user_' || pg_catalog.lpad(b::text, 2, '0'));
 		EXECUTE pg_catalog.format(
-			'COMMENT ON TABLE @extschema@.%I IS %L', '_signal_user_' || pg_catalog.lpad(b::text, 2, '0'),
+			'COMMENT ON TABLE access_policy_internal.%I IS %L', '_signal_user_' || pg_catalog.lpad(b::text, 2, '0'),
 			'internal, always empty: a relcache invalidation of this table tells backends acting as a user of hash bucket '
 			|| b || ' that their cached user data are stale');
 	END LOOP;
@@ -40,18 +40,18 @@ $$;
 DROP TRIGGER invalidate ON @extschema@.users;
 DROP TRIGGER invalidate ON @extschema@.assignments;
 CREATE TRIGGER invalidate_row BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.users
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._invalidate('id');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._invalidate('id');
 CREATE TRIGGER invalidate AFTER TRUNCATE ON @extschema@.users
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._invalidate();
+	FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._invalidate();
 CREATE TRIGGER invalidate_row BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.assignments
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._invalidate('user_id');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._invalidate('user_id');
 CREATE TRIGGER invalidate AFTER TRUNCATE ON @extschema@.assignments
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._invalidate();
+	FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._invalidate();
 
 -- orgs: a new or removed org, or a move; not a rename
 DROP TRIGGER invalidate ON @extschema@.orgs;
 CREATE TRIGGER invalidate AFTER INSERT OR DELETE OR TRUNCATE ON @extschema@.orgs
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._invalidate();
+	FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._invalidate();
 CREATE TRIGGER invalidate_move AFTER UPDATE ON @extschema@.orgs
 	FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.parent_id IS DISTINCT FROM NEW.parent_id)
-	EXECUTE FUNCTION @extschema@._invalidate();
+	EXECUTE FUNCTION access_policy_internal._invalidate();

@@ -38,7 +38,7 @@ COMMENT ON TABLE @extschema@.support_overrides IS 'vendor "break glass" override
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.support_settings', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.support_overrides', '');
 
-CREATE FUNCTION @extschema@._support_notify()
+CREATE FUNCTION access_policy_internal._support_notify()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -65,7 +65,7 @@ BEGIN
 	RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._support_notify() IS
+COMMENT ON FUNCTION access_policy_internal._support_notify() IS
 'internal: NOTIFY access_policy_support with {"action", "org_id"} on every change of support access (details through support_status())';
 
 DO $$
@@ -76,24 +76,24 @@ BEGIN
 	LOOP
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.%I
-			 FOR EACH ROW EXECUTE FUNCTION @extschema@._audit()', t);
+			 FOR EACH ROW EXECUTE FUNCTION access_policy_internal._audit()', t);
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.%I
-			 FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._invalidate()', t);
+			 FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._invalidate()', t);
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER notify AFTER INSERT OR UPDATE OR DELETE ON @extschema@.%I
-			 FOR EACH ROW EXECUTE FUNCTION @extschema@._support_notify()', t);
+			 FOR EACH ROW EXECUTE FUNCTION access_policy_internal._support_notify()', t);
 	END LOOP;
 END;
 $$;
 
-CREATE FUNCTION @extschema@._is_override_role()
+CREATE FUNCTION access_policy_internal._is_override_role()
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'is_override_role' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._is_override_role() IS
+COMMENT ON FUNCTION access_policy_internal._is_override_role() IS
 'internal: is the session role a member of access_policy.support_override_role?';
 
-CREATE FUNCTION @extschema@._support_expiry(preset text, until timestamptz)
+CREATE FUNCTION access_policy_internal._support_expiry(preset text, until timestamptz)
 RETURNS timestamptz
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -118,10 +118,10 @@ BEGIN
 	END;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._support_expiry(text, timestamptz) IS
+COMMENT ON FUNCTION access_policy_internal._support_expiry(text, timestamptz) IS
 'internal: end time of a support access setting from a preset or a custom time';
 
-CREATE FUNCTION @extschema@._check_preset(preset text)
+CREATE FUNCTION access_policy_internal._check_preset(preset text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -135,20 +135,20 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._check_preset(text) IS 'internal: validates a support access duration preset';
+COMMENT ON FUNCTION access_policy_internal._check_preset(text) IS 'internal: validates a support access duration preset';
 
-CREATE FUNCTION @extschema@._require_support_manager(org bigint)
+CREATE FUNCTION access_policy_internal._require_support_manager(org bigint)
 RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	-- permission before existence: an unknown org is refused like a foreign one
-	PERFORM @extschema@._require(org, 'support.manage');
-	PERFORM @extschema@._org_exists(org);
+	PERFORM access_policy_internal._require(org, 'support.manage');
+	PERFORM access_policy_internal._org_exists(org);
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._require_support_manager(bigint) IS
+COMMENT ON FUNCTION access_policy_internal._require_support_manager(bigint) IS
 'internal: support.manage at the org or above it, through a role';
 
 CREATE FUNCTION @extschema@.set_support_access(org_id bigint, level text, reason text DEFAULT NULL,
@@ -162,7 +162,7 @@ DECLARE
 	ends timestamptz;
 	caller_reason text := current_setting('access_policy.audit_reason', true);
 BEGIN
-	PERFORM @extschema@._require_support_manager(org_id);
+	PERFORM access_policy_internal._require_support_manager(org_id);
 	IF level IS NULL OR level NOT IN ('none', 'read', 'write') THEN
 		RAISE EXCEPTION 'unknown support access level "%"', level
 			USING ERRCODE = 'invalid_parameter_value',
@@ -177,10 +177,10 @@ BEGIN
 		RAISE EXCEPTION 'reason is too long' USING ERRCODE = 'invalid_parameter_value',
 			DETAIL = 'A reason has at most 1000 characters.';
 	END IF;
-	PERFORM @extschema@._check_preset(duration);
+	PERFORM access_policy_internal._check_preset(duration);
 	ends := CASE WHEN level = 'none' AND duration IS NULL AND until IS NULL THEN 'infinity'
-				 ELSE @extschema@._support_expiry(duration, until) END;
-	PERFORM @extschema@._set_reason(reason);
+				 ELSE access_policy_internal._support_expiry(duration, until) END;
+	PERFORM access_policy_internal._set_reason(reason);
 	INSERT INTO @extschema@.support_settings AS s (org_id, level, expires_at, reason, set_by)
 	VALUES (set_support_access.org_id, set_support_access.level, ends, set_support_access.reason,
 			@extschema@.current_user_id())
@@ -191,10 +191,10 @@ BEGIN
 		-- the whole subtree gets this level: descendants' own settings go
 		DELETE FROM @extschema@.support_settings s
 		 WHERE s.org_id <> set_support_access.org_id
-		   AND @extschema@._org_is_descendant(s.org_id, set_support_access.org_id);
+		   AND access_policy_internal._org_is_descendant(s.org_id, set_support_access.org_id);
 	END IF;
 	-- the caller's own audit reason (if any) applies again to what they do next
-	PERFORM @extschema@._set_reason(caller_reason);
+	PERFORM access_policy_internal._set_reason(caller_reason);
 	RETURN ends;
 END;
 $$;
@@ -210,7 +210,7 @@ DECLARE
 	ends timestamptz;
 	cur record;
 BEGIN
-	PERFORM @extschema@._require_support_manager(org_id);
+	PERFORM access_policy_internal._require_support_manager(org_id);
 	SELECT * INTO cur FROM @extschema@.support_settings s WHERE s.org_id = set_support_expiry.org_id FOR UPDATE;
 	IF NOT FOUND OR cur.expires_at <= statement_timestamp() THEN
 		RAISE EXCEPTION 'org % has no active support access setting of its own', org_id
@@ -220,8 +220,8 @@ BEGIN
 	IF duration IS NULL AND until IS NULL THEN
 		RAISE EXCEPTION 'give a preset duration or an end time' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	PERFORM @extschema@._check_preset(duration);
-	ends := @extschema@._support_expiry(duration, until);
+	PERFORM access_policy_internal._check_preset(duration);
+	ends := access_policy_internal._support_expiry(duration, until);
 	UPDATE @extschema@.support_settings s SET expires_at = ends, set_by = @extschema@.current_user_id(), set_at = pg_catalog.now()
 	 WHERE s.org_id = set_support_expiry.org_id;
 	RETURN ends;
@@ -236,7 +236,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require_support_manager(org_id);
+	PERFORM access_policy_internal._require_support_manager(org_id);
 	DELETE FROM @extschema@.support_settings s WHERE s.org_id = revoke_support_access.org_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'org % has no support access setting of its own', org_id
@@ -259,7 +259,7 @@ DECLARE
 	ends timestamptz;
 	caller_reason text := current_setting('access_policy.audit_reason', true);
 BEGIN
-	IF NOT @extschema@._is_override_role() THEN
+	IF NOT access_policy_internal._is_override_role() THEN
 		RAISE EXCEPTION 'permission denied to override support access'
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = pg_catalog.format('Only members of the role %s (access_policy.support_override_role) may.',
@@ -267,7 +267,7 @@ BEGIN
 	END IF;
 	-- the setting is shown with a unit ("1d", "36h"), which interval input reads
 	max_len := current_setting('access_policy.support_override_max')::interval;
-	PERFORM @extschema@._org_exists(org_id);
+	PERFORM access_policy_internal._org_exists(org_id);
 	IF level IS NULL OR level NOT IN ('read', 'write') THEN
 		RAISE EXCEPTION 'unknown override level "%"', level
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''read'' or ''write''.';
@@ -292,14 +292,14 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = pg_catalog.format('The override would end at %s.', ends);
 	END IF;
-	PERFORM @extschema@._set_reason(reason);
+	PERFORM access_policy_internal._set_reason(reason);
 	INSERT INTO @extschema@.support_overrides AS o (org_id, level, expires_at, reason, set_by_role)
 	VALUES (override_support_access.org_id, override_support_access.level, ends,
-			override_support_access.reason, @extschema@._outer_role())
+			override_support_access.reason, access_policy_internal._outer_role())
 	ON CONFLICT ON CONSTRAINT support_overrides_pkey DO UPDATE
 	   SET level = EXCLUDED.level, expires_at = EXCLUDED.expires_at, reason = EXCLUDED.reason,
 		   set_by_role = EXCLUDED.set_by_role, set_at = pg_catalog.now();
-	PERFORM @extschema@._set_reason(caller_reason);
+	PERFORM access_policy_internal._set_reason(caller_reason);
 	RETURN ends;
 END;
 $$;
@@ -312,7 +312,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF NOT @extschema@._is_override_role() THEN
+	IF NOT access_policy_internal._is_override_role() THEN
 		RAISE EXCEPTION 'permission denied to override support access' USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	DELETE FROM @extschema@.support_overrides o WHERE o.org_id = end_support_override.org_id;
@@ -329,8 +329,8 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require_system('change what support access gives');
-	PERFORM @extschema@._check_permissions_exist(ARRAY[permission]);
+	PERFORM access_policy_internal._require_system('change what support access gives');
+	PERFORM access_policy_internal._check_permissions_exist(ARRAY[permission]);
 	UPDATE @extschema@.permissions p
 	   SET support_read = set_permission_support.support_read,
 		   support_never = set_permission_support.support_never
@@ -344,7 +344,7 @@ $$;
 COMMENT ON FUNCTION @extschema@.set_permission_support(text, boolean, boolean) IS
 'vendor policy for one permission: support_read gives it to support staff under read access too; support_never keeps it from them even under write access (superuser)';
 
-CREATE FUNCTION @extschema@._humanize(remaining interval)
+CREATE FUNCTION access_policy_internal._humanize(remaining interval)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -363,9 +363,9 @@ AS $$
 			CASE WHEN remaining < interval '1 minute' THEN 'less than a minute' END) || ' left'
 	END;
 $$;
-COMMENT ON FUNCTION @extschema@._humanize(interval) IS 'internal: "6 days 3 hours left"';
+COMMENT ON FUNCTION access_policy_internal._humanize(interval) IS 'internal: "6 days 3 hours left"';
 
-CREATE FUNCTION @extschema@._support_rank(level text)
+CREATE FUNCTION access_policy_internal._support_rank(level text)
 RETURNS integer
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -373,17 +373,17 @@ AS $$
 	-- IMMUTABLE: depends on its argument only
 	SELECT CASE level WHEN 'write' THEN 2 WHEN 'read' THEN 1 ELSE 0 END;
 $$;
-COMMENT ON FUNCTION @extschema@._support_rank(text) IS 'internal: none < read < write, as 0, 1, 2';
+COMMENT ON FUNCTION access_policy_internal._support_rank(text) IS 'internal: none < read < write, as 0, 1, 2';
 
 -- the default level as the checks apply it: a value of the setting that is
 -- neither read nor none means none (fail closed; src/access_policy.c)
-CREATE FUNCTION @extschema@._support_default_level()
+CREATE FUNCTION access_policy_internal._support_default_level()
 RETURNS text
 AS 'MODULE_PATHNAME', 'support_default_level' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._support_default_level() IS
+COMMENT ON FUNCTION access_policy_internal._support_default_level() IS
 'internal: access_policy.support_default_level as the checks apply it, read or none (an invalid value is none)';
 
-CREATE FUNCTION @extschema@._support_customer_level(org bigint)
+CREATE FUNCTION access_policy_internal._support_customer_level(org bigint)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -391,21 +391,21 @@ AS $$
 	-- the customer's choice in force at org: its nearest active setting, else the deployment's default
 	SELECT COALESCE(
 		(SELECT s.level
-		   FROM @extschema@._org_chain(org) c
+		   FROM access_policy_internal._org_chain(org) c
 		   JOIN @extschema@.support_settings s ON s.org_id = c.org_id
 		  WHERE s.expires_at > statement_timestamp()
 		  ORDER BY c.depth LIMIT 1),
-		@extschema@._support_default_level());
+		access_policy_internal._support_default_level());
 $$;
-COMMENT ON FUNCTION @extschema@._support_customer_level(bigint) IS
+COMMENT ON FUNCTION access_policy_internal._support_customer_level(bigint) IS
 'internal: the support access level the customer''s settings give at an org (overrides not counted)';
 
-CREATE FUNCTION @extschema@._support_effective(org bigint)
+CREATE FUNCTION access_policy_internal._support_effective(org bigint)
 RETURNS TABLE (level text, source text, source_org_id bigint, expires_at timestamptz, reason text, set_by text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH chain AS (SELECT c.org_id, c.depth FROM @extschema@._org_chain(org) c),
+	WITH chain AS (SELECT c.org_id, c.depth FROM access_policy_internal._org_chain(org) c),
 	own AS (
 		SELECT s.level, CASE WHEN c.depth = 0 THEN 'own' ELSE 'inherited' END AS source, s.org_id,
 			   s.expires_at, s.reason, s.set_by
@@ -420,7 +420,7 @@ AS $$
 	customer AS (
 		SELECT * FROM own
 		UNION ALL
-		SELECT @extschema@._support_default_level(), 'default', NULL::bigint, NULL::timestamptz, NULL, NULL
+		SELECT access_policy_internal._support_default_level(), 'default', NULL::bigint, NULL::timestamptz, NULL, NULL
 		 WHERE NOT EXISTS (SELECT 1 FROM own) AND EXISTS (SELECT 1 FROM chain))
 	-- an override wins when it gives more than the customer's setting
 	SELECT * FROM (SELECT * FROM ov UNION ALL SELECT * FROM customer) x
@@ -428,24 +428,24 @@ AS $$
 			  (x.source = 'override') ASC
 	 LIMIT 1;
 $$;
-COMMENT ON FUNCTION @extschema@._support_effective(bigint) IS
+COMMENT ON FUNCTION access_policy_internal._support_effective(bigint) IS
 'internal: the support access level in force at an org and where it comes from (same rules as the C engine)';
 
-CREATE FUNCTION @extschema@._support_paths(subject text, org bigint)
+CREATE FUNCTION access_policy_internal._support_paths(subject text, org bigint)
 RETURNS TABLE (permission text, level text, source text, source_org_id bigint, expires_at timestamptz)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT p.name, e.level, e.source, e.source_org_id, e.expires_at
-	  FROM @extschema@.users u, @extschema@._support_effective(org) e, @extschema@.permissions p
+	  FROM @extschema@.users u, access_policy_internal._support_effective(org) e, @extschema@.permissions p
 	 WHERE u.id = subject AND u.is_support_staff
 	   AND NOT p.support_never
 	   AND (e.level = 'write' OR (e.level = 'read' AND (p.read_only OR p.support_read)));
 $$;
-COMMENT ON FUNCTION @extschema@._support_paths(text, bigint) IS
+COMMENT ON FUNCTION access_policy_internal._support_paths(text, bigint) IS
 'internal: the permissions support access gives a support staff user at an org, with where the level comes from';
 
-CREATE FUNCTION @extschema@._support_rows(ids bigint[])
+CREATE FUNCTION access_policy_internal._support_rows(ids bigint[])
 RETURNS TABLE (org_id bigint, org_name text, level text, source text, source_org_id bigint,
 			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text,
 			   org_key text)
@@ -465,10 +465,10 @@ AS $$
 		 WHERE o.parent_id IS NULL OR o.parent_id NOT IN (SELECT want.id FROM want)
 	), walk(id, s_org, o_org) AS (
 		SELECT t.id,
-			   (SELECT c.org_id FROM @extschema@._org_chain(t.id) c
+			   (SELECT c.org_id FROM access_policy_internal._org_chain(t.id) c
 				  JOIN @extschema@.support_settings x ON x.org_id = c.org_id
 				 WHERE x.expires_at > statement_timestamp() ORDER BY c.depth LIMIT 1),
-			   (SELECT c.org_id FROM @extschema@._org_chain(t.id) c
+			   (SELECT c.org_id FROM access_policy_internal._org_chain(t.id) c
 				  JOIN @extschema@.support_overrides x ON x.org_id = c.org_id
 				 WHERE x.expires_at > statement_timestamp() ORDER BY c.depth LIMIT 1)
 		  FROM tops t
@@ -483,7 +483,7 @@ AS $$
 	)
 	SELECT o.id, o.name, e.level, e.source, e.source_org_id, e.expires_at, r.remaining,
 		   e.level || ' access, ' || CASE WHEN e.source = 'default' THEN 'by default'
-										  ELSE @extschema@._humanize(r.remaining) END,
+										  ELSE access_policy_internal._humanize(r.remaining) END,
 		   e.reason, e.set_by, o.key
 	  FROM walk w
 	  JOIN @extschema@.orgs o ON o.id = w.id
@@ -500,27 +500,27 @@ AS $$
 				   s.reason, s.set_by, 0
 			 WHERE s.org_id IS NOT NULL
 			UNION ALL
-			SELECT @extschema@._support_default_level(), 'default',
+			SELECT access_policy_internal._support_default_level(), 'default',
 				   NULL::bigint, NULL::timestamptz, NULL::text, NULL::text, 0
 			 WHERE s.org_id IS NULL) x
-		 ORDER BY @extschema@._support_rank(x.level) DESC, x.pri
+		 ORDER BY access_policy_internal._support_rank(x.level) DESC, x.pri
 		 LIMIT 1) e
 	  CROSS JOIN LATERAL (SELECT CASE WHEN e.expires_at = 'infinity' OR e.expires_at IS NULL THEN NULL
 									  ELSE e.expires_at - statement_timestamp() END AS remaining) r;
 $$;
-COMMENT ON FUNCTION @extschema@._support_rows(bigint[]) IS
+COMMENT ON FUNCTION access_policy_internal._support_rows(bigint[]) IS
 'internal: the support access status rows of the given orgs (no permission check), in time linear in their number';
 
-CREATE FUNCTION @extschema@._support_row(org bigint)
+CREATE FUNCTION access_policy_internal._support_row(org bigint)
 RETURNS TABLE (org_id bigint, org_name text, level text, source text, source_org_id bigint,
 			   expires_at timestamptz, remaining interval, summary text, reason text, set_by text,
 			   org_key text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT * FROM @extschema@._support_rows(ARRAY[org]);
+	SELECT * FROM access_policy_internal._support_rows(ARRAY[org]);
 $$;
-COMMENT ON FUNCTION @extschema@._support_row(bigint) IS
+COMMENT ON FUNCTION access_policy_internal._support_row(bigint) IS
 'internal: the support access status row of one org (no permission check)';
 
 CREATE FUNCTION @extschema@.support_status(org bigint)
@@ -534,11 +534,11 @@ DECLARE
 	me_support boolean := EXISTS (SELECT 1 FROM @extschema@.users u
 								   WHERE u.id = @extschema@.current_user_id() AND u.is_support_staff);
 BEGIN
-	IF NOT (@extschema@._is_system() OR me_support OR @extschema@.can(org, 'settings.view')) THEN
+	IF NOT (access_policy_internal._is_system() OR me_support OR @extschema@.can(org, 'settings.view')) THEN
 		RAISE EXCEPTION 'permission denied: settings.view at org %', org
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
-	RETURN QUERY SELECT * FROM @extschema@._support_row(org);
+	RETURN QUERY SELECT * FROM access_policy_internal._support_row(org);
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.support_status(bigint) IS
@@ -559,7 +559,7 @@ BEGIN
 	END IF;
 	RETURN QUERY
 	SELECT s.org_id, s.org_name, s.level, s.source, s.expires_at, s.remaining, s.summary, s.org_key
-	  FROM @extschema@._support_rows(ARRAY(SELECT o.id FROM @extschema@.orgs o)) s
+	  FROM access_policy_internal._support_rows(ARRAY(SELECT o.id FROM @extschema@.orgs o)) s
 	 WHERE s.level <> 'none'
 	 ORDER BY s.org_id;
 END;
@@ -577,11 +577,11 @@ AS $$
 DECLARE
 	me_support boolean := EXISTS (SELECT 1 FROM @extschema@.users u
 								   WHERE u.id = @extschema@.current_user_id() AND u.is_support_staff);
-	all_orgs boolean := @extschema@._is_system() OR me_support;
+	all_orgs boolean := access_policy_internal._is_system() OR me_support;
 BEGIN
 	RETURN QUERY
 	SELECT s.*
-	  FROM @extschema@._support_rows(CASE WHEN all_orgs THEN ARRAY(SELECT o.id FROM @extschema@.orgs o)
+	  FROM access_policy_internal._support_rows(CASE WHEN all_orgs THEN ARRAY(SELECT o.id FROM @extschema@.orgs o)
 										 ELSE @extschema@.orgs_with('settings.view') END) s
 	 ORDER BY s.org_id;
 END;
@@ -600,25 +600,25 @@ COMMENT ON VIEW @extschema@.support_access_status IS
 
 REVOKE ALL ON @extschema@.support_settings, @extschema@.support_overrides FROM PUBLIC;
 REVOKE ALL ON FUNCTION
-	@extschema@._support_notify(),
-	@extschema@._is_override_role(),
-	@extschema@._support_expiry(text, timestamptz),
-	@extschema@._check_preset(text),
-	@extschema@._require_support_manager(bigint),
+	access_policy_internal._support_notify(),
+	access_policy_internal._is_override_role(),
+	access_policy_internal._support_expiry(text, timestamptz),
+	access_policy_internal._check_preset(text),
+	access_policy_internal._require_support_manager(bigint),
 	@extschema@.set_support_access(bigint, text, text, text, timestamptz, boolean),
 	@extschema@.set_support_expiry(bigint, text, timestamptz),
 	@extschema@.revoke_support_access(bigint),
 	@extschema@.override_support_access(bigint, text, text, interval),
 	@extschema@.end_support_override(bigint),
 	@extschema@.set_permission_support(text, boolean, boolean),
-	@extschema@._humanize(interval),
-	@extschema@._support_effective(bigint),
-	@extschema@._support_paths(text, bigint),
-	@extschema@._support_rank(text),
-	@extschema@._support_default_level(),
-	@extschema@._support_customer_level(bigint),
-	@extschema@._support_rows(bigint[]),
-	@extschema@._support_row(bigint),
+	access_policy_internal._humanize(interval),
+	access_policy_internal._support_effective(bigint),
+	access_policy_internal._support_paths(text, bigint),
+	access_policy_internal._support_rank(text),
+	access_policy_internal._support_default_level(),
+	access_policy_internal._support_customer_level(bigint),
+	access_policy_internal._support_rows(bigint[]),
+	access_policy_internal._support_row(bigint),
 	@extschema@.support_status(bigint),
 	@extschema@.support_statuses(),
 	@extschema@.my_support_orgs()

@@ -60,30 +60,30 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.invitations_id_seq', '')
 -- audited like the core tables; the policy cache does not read invitations,
 -- so no invalidation trigger
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.invitations
-	FOR EACH ROW EXECUTE FUNCTION @extschema@._audit();
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._audit();
 
 ------------------------------------------------------------------------------
 -- C functions: invitation tokens
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._invitation_secret()
+CREATE FUNCTION access_policy_internal._invitation_secret()
 RETURNS text
 AS 'MODULE_PATHNAME', 'invitation_secret' LANGUAGE C VOLATILE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._invitation_secret() IS
+COMMENT ON FUNCTION access_policy_internal._invitation_secret() IS
 'internal: 32 bytes from pg_strong_random(), base64url-encoded (43 characters): the secret part of an invitation token';
 
 -- IMMUTABLE: compares its arguments only
-CREATE FUNCTION @extschema@._hashes_equal(a bytea, b bytea)
+CREATE FUNCTION access_policy_internal._hashes_equal(a bytea, b bytea)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'hashes_equal' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@._hashes_equal(bytea, bytea) IS
+COMMENT ON FUNCTION access_policy_internal._hashes_equal(bytea, bytea) IS
 'internal: constant-time equality of two token hashes (every byte is compared)';
 
 ------------------------------------------------------------------------------
 -- Helpers
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@._invitation_status(accepted_at timestamptz, revoked_at timestamptz,
+CREATE FUNCTION access_policy_internal._invitation_status(accepted_at timestamptz, revoked_at timestamptz,
 											   expires_at timestamptz)
 RETURNS text
 LANGUAGE sql STABLE
@@ -97,10 +97,10 @@ AS $$
 		ELSE 'pending'
 	END;
 $$;
-COMMENT ON FUNCTION @extschema@._invitation_status(timestamptz, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION access_policy_internal._invitation_status(timestamptz, timestamptz, timestamptz) IS
 'internal: pending, accepted, revoked or expired (an invitation replaced after it expired stays expired)';
 
-CREATE FUNCTION @extschema@._lacking_permission(subject text, org bigint, perms text[])
+CREATE FUNCTION access_policy_internal._lacking_permission(subject text, org bigint, perms text[])
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -108,15 +108,15 @@ AS $$
 	-- the same semantics as can(), for a user other than the acting one
 	SELECT p
 	  FROM pg_catalog.unnest(perms) AS p
-	 WHERE NOT EXISTS (SELECT 1 FROM @extschema@._org_paths(subject, org) x
+	 WHERE NOT EXISTS (SELECT 1 FROM access_policy_internal._org_paths(subject, org) x
 						WHERE x.active AND x.permission = p)
 	 ORDER BY p
 	 LIMIT 1;
 $$;
-COMMENT ON FUNCTION @extschema@._lacking_permission(text, bigint, text[]) IS
+COMMENT ON FUNCTION access_policy_internal._lacking_permission(text, bigint, text[]) IS
 'internal: the first of perms that subject does not hold now at org through an assignment there or above (NULL if none)';
 
-CREATE FUNCTION @extschema@._require_member_perms(org bigint, member text)
+CREATE FUNCTION access_policy_internal._require_member_perms(org bigint, member text)
 RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -124,14 +124,14 @@ AS $$
 DECLARE
 	lacking text;
 BEGIN
-	IF @extschema@._is_system() THEN
+	IF access_policy_internal._is_system() THEN
 		RETURN;
 	END IF;
 	-- every role the member holds there, disabled ones too: enabling gives them back
 	SELECT rp.permission INTO lacking
 	  FROM @extschema@.assignments a
 	  JOIN @extschema@.role_permissions rp ON rp.role_id = a.role_id
-	 WHERE a.org_id = org AND a.user_id = member AND NOT @extschema@._holds(org, rp.permission)
+	 WHERE a.org_id = org AND a.user_id = member AND NOT access_policy_internal._holds(org, rp.permission)
 	 ORDER BY rp.permission LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'permission denied: user "%" holds % at org %, which you do not hold', member, lacking, org
@@ -140,10 +140,10 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._require_member_perms(bigint, text) IS
+COMMENT ON FUNCTION access_policy_internal._require_member_perms(bigint, text) IS
 'internal: raises unless the acting user holds every permission of the roles member holds at org';
 
-CREATE FUNCTION @extschema@._lock_member(org bigint, member text)
+CREATE FUNCTION access_policy_internal._lock_member(org bigint, member text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -169,10 +169,10 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._lock_member(bigint, text) IS
+COMMENT ON FUNCTION access_policy_internal._lock_member(bigint, text) IS
 'internal: locks the org''s Admin assignments and the member''s (id order); raises if the user is not a member of the org';
 
-CREATE FUNCTION @extschema@._guard_last_admin(org bigint, member text, what text)
+CREATE FUNCTION access_policy_internal._guard_last_admin(org bigint, member text, what text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -199,7 +199,7 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@._guard_last_admin(bigint, text, text) IS
+COMMENT ON FUNCTION access_policy_internal._guard_last_admin(bigint, text, text) IS
 'internal: raises if member is an enabled, currently valid Admin directly at org and no other member is an enabled, currently valid Admin there with no end date';
 
 ------------------------------------------------------------------------------
@@ -303,10 +303,10 @@ DECLARE
 	new_id bigint;
 	secret text;
 BEGIN
-	PERFORM @extschema@._require(invite.org_id, 'members.manage');
-	PERFORM @extschema@._org_exists(invite.org_id);
-	rid := @extschema@._resolve_role(invite.org_id, invite.role);
-	PERFORM @extschema@._require_role_perms(invite.org_id, rid);
+	PERFORM access_policy_internal._require(invite.org_id, 'members.manage');
+	PERFORM access_policy_internal._org_exists(invite.org_id);
+	rid := access_policy_internal._resolve_role(invite.org_id, invite.role);
+	PERFORM access_policy_internal._require_role_perms(invite.org_id, rid);
 	IF invite.email IS NULL OR invite.email !~ '^[^@[:space:]]+@[^@[:space:]]+$' OR length(invite.email) > 320 THEN
 		RAISE EXCEPTION 'invalid email address "%"', invite.email
 			USING ERRCODE = 'invalid_parameter_value',
@@ -326,7 +326,7 @@ BEGIN
 	lifetime := interval '1 second'
 		* extract(epoch FROM current_setting('access_policy.invitation_lifetime')::interval);
 	new_id := nextval('@extschema@.invitations_id_seq'::regclass);
-	secret := @extschema@._invitation_secret();
+	secret := access_policy_internal._invitation_secret();
 
 	-- an open invitation to the same address is replaced: revoked if still pending, kept as expired otherwise
 	UPDATE @extschema@.invitations i
@@ -363,8 +363,8 @@ BEGIN
 		RAISE EXCEPTION 'invitation % does not exist', COALESCE(invitation_id::text, 'NULL')
 			USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM @extschema@._require(inv.org_id, 'members.manage');
-	CASE @extschema@._invitation_status(inv.accepted_at, inv.revoked_at, inv.expires_at)
+	PERFORM access_policy_internal._require(inv.org_id, 'members.manage');
+	CASE access_policy_internal._invitation_status(inv.accepted_at, inv.revoked_at, inv.expires_at)
 		WHEN 'accepted' THEN
 			RAISE EXCEPTION 'invitation % has already been accepted', inv.id
 				USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -406,7 +406,7 @@ BEGIN
 	 * failed call is logged with its error.
 	 */
 	IF me IS NULL THEN
-		PERFORM @extschema@._refuse_no_user();
+		PERFORM access_policy_internal._refuse_no_user();
 	END IF;
 	-- nested, not AND: a cast must never see (and quote) a malformed token
 	IF token ~ '^[0-9]{1,19}\.[A-Za-z0-9_-]{43}$' THEN
@@ -418,7 +418,7 @@ BEGIN
 		END IF;
 	END IF;
 	IF inv.id IS NULL
-	   OR NOT @extschema@._hashes_equal(sha256(convert_to(split_part(token, '.', 2), 'UTF8')), inv.token_hash) THEN
+	   OR NOT access_policy_internal._hashes_equal(sha256(convert_to(split_part(token, '.', 2), 'UTF8')), inv.token_hash) THEN
 		RAISE EXCEPTION 'invalid invitation token'
 			USING ERRCODE = 'invalid_authorization_specification',
 				  HINT = 'Use the complete link from the invitation, or ask for a new invitation.';
@@ -432,7 +432,7 @@ BEGIN
 				  HINT = 'Accept it as the invited person, or ask for an invitation to your own address.';
 	END IF;
 
-	CASE @extschema@._invitation_status(inv.accepted_at, inv.revoked_at, inv.expires_at)
+	CASE access_policy_internal._invitation_status(inv.accepted_at, inv.revoked_at, inv.expires_at)
 		WHEN 'accepted' THEN
 			RAISE EXCEPTION 'invitation % has already been used', inv.id
 				USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -457,7 +457,7 @@ BEGIN
 
 	-- the invitation carries its sender's authority: it lapses when the sender loses it
 	IF inv.invited_by IS NOT NULL THEN
-		lacking := @extschema@._lacking_permission(inv.invited_by, inv.org_id,
+		lacking := access_policy_internal._lacking_permission(inv.invited_by, inv.org_id,
 			ARRAY['members.manage'] || ARRAY(SELECT rp.permission FROM @extschema@.role_permissions rp
 											 WHERE rp.role_id = inv.role_id));
 		IF lacking IS NOT NULL THEN
@@ -499,19 +499,19 @@ DECLARE
 	rid bigint;
 	keep bigint;
 BEGIN
-	PERFORM @extschema@._require(change_role.org_id, 'members.manage');
-	PERFORM @extschema@._org_exists(change_role.org_id);
+	PERFORM access_policy_internal._require(change_role.org_id, 'members.manage');
+	PERFORM access_policy_internal._org_exists(change_role.org_id);
 	IF change_role.user_id = @extschema@.current_user_id() THEN
 		RAISE EXCEPTION 'you cannot change your own role'
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Ask another member who manages the team.';
 	END IF;
-	rid := @extschema@._resolve_role(change_role.org_id, new_role);
-	PERFORM @extschema@._require_role_perms(change_role.org_id, rid);
-	PERFORM @extschema@._lock_member(change_role.org_id, change_role.user_id);
-	PERFORM @extschema@._require_member_perms(change_role.org_id, change_role.user_id);
+	rid := access_policy_internal._resolve_role(change_role.org_id, new_role);
+	PERFORM access_policy_internal._require_role_perms(change_role.org_id, rid);
+	PERFORM access_policy_internal._lock_member(change_role.org_id, change_role.user_id);
+	PERFORM access_policy_internal._require_member_perms(change_role.org_id, change_role.user_id);
 	IF rid <> 1 THEN
-		PERFORM @extschema@._guard_last_admin(change_role.org_id, change_role.user_id, 'demote');
+		PERFORM access_policy_internal._guard_last_admin(change_role.org_id, change_role.user_id, 'demote');
 	END IF;
 
 	-- keep the assignment that already carries the new role, else the oldest; drop the others
@@ -535,8 +535,8 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require(set_member_enabled.org_id, 'members.manage');
-	PERFORM @extschema@._org_exists(set_member_enabled.org_id);
+	PERFORM access_policy_internal._require(set_member_enabled.org_id, 'members.manage');
+	PERFORM access_policy_internal._org_exists(set_member_enabled.org_id);
 	IF set_member_enabled.enabled IS NULL THEN
 		RAISE EXCEPTION 'enabled must be true or false'
 			USING ERRCODE = 'null_value_not_allowed';
@@ -546,10 +546,10 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  HINT = 'Ask another member who manages the team.';
 	END IF;
-	PERFORM @extschema@._lock_member(set_member_enabled.org_id, set_member_enabled.user_id);
-	PERFORM @extschema@._require_member_perms(set_member_enabled.org_id, set_member_enabled.user_id);
+	PERFORM access_policy_internal._lock_member(set_member_enabled.org_id, set_member_enabled.user_id);
+	PERFORM access_policy_internal._require_member_perms(set_member_enabled.org_id, set_member_enabled.user_id);
 	IF NOT set_member_enabled.enabled THEN
-		PERFORM @extschema@._guard_last_admin(set_member_enabled.org_id, set_member_enabled.user_id, 'disable');
+		PERFORM access_policy_internal._guard_last_admin(set_member_enabled.org_id, set_member_enabled.user_id, 'disable');
 	END IF;
 	UPDATE @extschema@.assignments a
 	   SET enabled = set_member_enabled.enabled
@@ -566,11 +566,11 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@._require(remove_member.org_id, 'members.manage');
-	PERFORM @extschema@._org_exists(remove_member.org_id);
-	PERFORM @extschema@._lock_member(remove_member.org_id, remove_member.user_id);
-	PERFORM @extschema@._require_member_perms(remove_member.org_id, remove_member.user_id);
-	PERFORM @extschema@._guard_last_admin(remove_member.org_id, remove_member.user_id, 'remove');
+	PERFORM access_policy_internal._require(remove_member.org_id, 'members.manage');
+	PERFORM access_policy_internal._org_exists(remove_member.org_id);
+	PERFORM access_policy_internal._lock_member(remove_member.org_id, remove_member.user_id);
+	PERFORM access_policy_internal._require_member_perms(remove_member.org_id, remove_member.user_id);
+	PERFORM access_policy_internal._guard_last_admin(remove_member.org_id, remove_member.user_id, 'remove');
 	DELETE FROM @extschema@.assignments a
 	 WHERE a.org_id = remove_member.org_id AND a.user_id = remove_member.user_id;
 END;
@@ -586,13 +586,13 @@ REVOKE ALL ON @extschema@.invitations FROM PUBLIC;
 REVOKE ALL ON SEQUENCE @extschema@.invitations_id_seq FROM PUBLIC;
 REVOKE ALL ON @extschema@.members, @extschema@.sent_invitations, @extschema@.pending_invitations FROM PUBLIC;
 REVOKE ALL ON FUNCTION
-	@extschema@._invitation_secret(),
-	@extschema@._hashes_equal(bytea, bytea),
-	@extschema@._invitation_status(timestamptz, timestamptz, timestamptz),
-	@extschema@._lacking_permission(text, bigint, text[]),
-	@extschema@._require_member_perms(bigint, text),
-	@extschema@._lock_member(bigint, text),
-	@extschema@._guard_last_admin(bigint, text, text),
+	access_policy_internal._invitation_secret(),
+	access_policy_internal._hashes_equal(bytea, bytea),
+	access_policy_internal._invitation_status(timestamptz, timestamptz, timestamptz),
+	access_policy_internal._lacking_permission(text, bigint, text[]),
+	access_policy_internal._require_member_perms(bigint, text),
+	access_policy_internal._lock_member(bigint, text),
+	access_policy_internal._guard_last_admin(bigint, text, text),
 	@extschema@.invite(bigint, text, text),
 	@extschema@.revoke_invitation(bigint),
 	@extschema@.accept_invitation(text),

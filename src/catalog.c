@@ -62,7 +62,8 @@ LookupAtt(Oid relid, const char *name)
  * ResolveSignals finds the signal relations (_signal_*) with one range scan
  * of pg_class by name instead of a lookup per name: the first check of a new
  * backend pays for every catalog lookup.  Missing ones (a 0.1.0 schema) stay
- * InvalidOid.
+ * InvalidOid.  They are in access_policy_internal since 0.6.0 (and in the API
+ * schema under an older schema version the library still serves).
  */
 static void
 ResolveSignals(ApRels *r)
@@ -73,6 +74,7 @@ ResolveSignals(ApRels *r)
 	HeapTuple	tup;
 	NameData	lo;
 	NameData	hi;
+	Oid			internal = get_namespace_oid(AP_INTERNAL_SCHEMA_NAME, true);
 
 	namestrcpy(&lo, "_signal_");
 	namestrcpy(&hi, "_signal`");	/* '`' follows '_' */
@@ -88,7 +90,8 @@ ResolveSignals(ApRels *r)
 		const char *name = NameStr(form->relname);
 		int			b;
 
-		if (form->relnamespace != r->nsp)
+		/* in the internal schema since 0.6.0, in the API schema before */
+		if (form->relnamespace != internal && form->relnamespace != r->nsp)
 			continue;
 		if (strcmp(name, "_signal_orgs") == 0)
 			r->sig_orgs = form->oid;

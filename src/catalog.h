@@ -12,6 +12,8 @@
 #include "access/attnum.h"
 
 #define AP_SCHEMA_NAME		"access_policy"
+/* the internal functions and the signal relations (0.6.0; before: the API schema) */
+#define AP_INTERNAL_SCHEMA_NAME	"access_policy_internal"
 
 /* the user signal relations: _signal_user_0 to _signal_user_15 */
 #define AP_USER_BUCKETS		16

@@ -75,7 +75,7 @@ assignment_guard(PG_FUNCTION_ARGS)
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("access_policy._assignment_guard() must be fired BEFORE INSERT OR UPDATE FOR EACH ROW")));
+				 errmsg("access_policy_internal._assignment_guard() must be fired BEFORE INSERT OR UPDATE FOR EACH ROW")));
 	rel = trigdata->tg_relation;
 	if (!ApCatalog.valid || get_rel_namespace(ApCatalog.orgs) != ApCatalog.nsp)
 	{
@@ -85,7 +85,7 @@ assignment_guard(PG_FUNCTION_ARGS)
 	if (RelationGetRelid(rel) != ApCatalog.assignments)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("access_policy._assignment_guard() cannot be fired for relation \"%s\"",
+				 errmsg("access_policy_internal._assignment_guard() cannot be fired for relation \"%s\"",
 						RelationGetRelationName(rel)),
 				 errhint("Drop the trigger.")));
 

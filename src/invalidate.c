@@ -93,14 +93,14 @@ TriggerColumn(Relation rel, Trigger *trigger, int i, Oid typid, const char *what
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" of relation \"%s\" does not exist", col,
 						RelationGetRelationName(rel)),
-				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as %s column of %s.",
+				 errdetail("Trigger \"%s\" passes it to access_policy_internal._invalidate() as %s column of %s.",
 						   trigger->tgname, typid == TEXTOID ? "the" : "a", what)));
 	if (TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid != typid)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("column \"%s\" of relation \"%s\" is not of type %s", col,
 						RelationGetRelationName(rel), format_type_be(typid)),
-				 errdetail("Trigger \"%s\" passes it to access_policy._invalidate() as %s column of %s.",
+				 errdetail("Trigger \"%s\" passes it to access_policy_internal._invalidate() as %s column of %s.",
 						   trigger->tgname, typid == TEXTOID ? "the" : "a", what)));
 	return att;
 }
@@ -196,7 +196,7 @@ invalidate_trigger(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("access_policy._invalidate() must be called as a trigger")));
+				 errmsg("access_policy_internal._invalidate() must be called as a trigger")));
 	rel = trigdata->tg_relation;
 	if (!ApCatalog.valid || get_rel_namespace(ApCatalog.orgs) != ApCatalog.nsp)
 	{
@@ -206,7 +206,7 @@ invalidate_trigger(PG_FUNCTION_ARGS)
 	if (!IsPolicyTable(RelationGetRelid(rel)))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("access_policy._invalidate() cannot be fired for relation \"%s\"",
+				 errmsg("access_policy_internal._invalidate() cannot be fired for relation \"%s\"",
 						RelationGetRelationName(rel)),
 				 errdetail("Trigger \"%s\" on \"%s.%s\" fires it; it is the cache invalidation trigger of the tables of access_policy only.",
 						   trigdata->tg_trigger->tgname,

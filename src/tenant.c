@@ -206,12 +206,12 @@ TenantRows(FunctionCallInfo fcinfo, bool by_key)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("arguments of access_policy._tenant_rows() must not be null")));
+				 errmsg("arguments of access_policy_internal._tenant_rows() must not be null")));
 	if (!superuser())
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to count or delete rows of tenant tables"),
-				 errdetail("Only superusers may call access_policy._tenant_rows().")));
+				 errdetail("Only superusers may call access_policy_internal._tenant_rows().")));
 	relid = PG_GETARG_OID(0);
 	colname = PG_GETARG_NAME(1);
 	do_delete = PG_GETARG_BOOL(3);

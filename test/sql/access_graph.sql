@@ -67,6 +67,6 @@ SELECT access_policy.access_graph(999999);
 SELECT access_policy.access_graph(9500, 0);
 SELECT access_policy.access_graph(9500, NULL);
 -- PUBLIC may call it (permission is checked inside), not the helpers
-SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
-  FROM pg_proc p WHERE p.pronamespace = 'access_policy'::regnamespace
-   AND p.proname IN ('access_graph', '_dot_str', '_dot_left') ORDER BY 1;
+SELECT p.oid::regprocedure, has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
+  FROM pg_proc p WHERE p.pronamespace IN ('access_policy'::regnamespace, 'access_policy_internal'::regnamespace)
+   AND p.proname IN ('access_graph', '_dot_str', '_dot_left') ORDER BY 1::text;

@@ -282,7 +282,7 @@ SELECT access_policy.clear_user(false);
 RESET ROLE;
 BEGIN;
 SELECT access_policy.set_user('authz_root_admin');
-SELECT access_policy._is_system();
+SELECT access_policy_internal._is_system();
 SELECT access_policy.register_permission('authz.other', false);
 ROLLBACK;
 SELECT count(*) AS other_permission FROM access_policy.permissions WHERE name = 'authz.other';

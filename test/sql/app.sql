@@ -124,7 +124,7 @@ SELECT r AS role, f AS function, has_function_privilege(r, f, 'EXECUTE') AS may
 	   unnest(ARRAY['access_policy.set_user(text,boolean)', 'access_policy.create_org(text,bigint,bigint,text)',
 					'access_policy.org_id(anycompatible)', 'access_policy.assign_role(text,bigint,text,timestamptz,timestamptz)',
 					'access_policy.housekeeping()', 'access_policy.set_key_type(text,regtype)',
-					'access_policy.map_login(name,text)', 'access_policy._holds(bigint,text)']) f
+					'access_policy.map_login(name,text)', 'access_policy_internal._holds(bigint,text)']) f
  ORDER BY 1, 2;
 BEGIN;
 SET LOCAL ROLE regress_app;

@@ -170,16 +170,35 @@ RESET ROLE;
 ------------------------------------------------------------------------------
 -- Invariant 5: internal functions stay internal, whatever is granted.
 ------------------------------------------------------------------------------
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA access_policy TO regress_tenant;
-SELECT count(*) AS internal_functions_executable
+-- the API schema holds no internal: granting on all of it grants none
+SELECT count(*) AS internals_in_api_schema
   FROM pg_proc p
- WHERE p.pronamespace = 'access_policy'::regnamespace AND p.proname LIKE '\_%'
-   AND (has_function_privilege('regress_tenant', p.oid, 'EXECUTE')
-		OR has_function_privilege('regress_app', p.oid, 'EXECUTE'));
+ WHERE p.pronamespace = 'access_policy'::regnamespace AND p.proname LIKE '\_%';
+SELECT count(*) AS internal_relations_in_api_schema
+  FROM pg_class c
+ WHERE c.relnamespace = 'access_policy'::regnamespace AND c.relname LIKE '\_%';
+-- the internal schema is the owner's alone
+SELECT nspacl IS NULL AS internal_schema_owner_only, pg_get_userbyid(nspowner) AS owner
+  FROM pg_namespace WHERE nspname = 'access_policy_internal';
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA access_policy TO regress_tenant;
 SET ROLE regress_tenant;
-SELECT access_policy._org_is_descendant(12001, 12000);
-SELECT access_policy._support_row(12000);
+SELECT access_policy_internal._org_is_descendant(12001, 12000);
 RESET ROLE;
+-- even granted on the internal schema itself, EXECUTE is taken back (event
+-- trigger) and nothing can be called
+GRANT USAGE ON SCHEMA access_policy_internal TO regress_tenant;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA access_policy_internal TO regress_tenant;
+SELECT count(*) AS internal_functions_executable, count(*) FILTER (WHERE p.proacl IS NULL) AS default_acl
+  FROM pg_proc p
+ WHERE p.pronamespace = 'access_policy_internal'::regnamespace
+   AND (has_function_privilege('regress_tenant', p.oid, 'EXECUTE')
+		OR has_function_privilege('regress_app', p.oid, 'EXECUTE')
+		OR has_function_privilege('public', p.oid, 'EXECUTE'));
+SET ROLE regress_tenant;
+SELECT access_policy_internal._org_is_descendant(12001, 12000);
+SELECT access_policy_internal._support_row(12000);
+RESET ROLE;
+REVOKE USAGE ON SCHEMA access_policy_internal FROM regress_tenant;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA access_policy FROM regress_tenant;
 
 ------------------------------------------------------------------------------
@@ -222,7 +241,7 @@ RESET ROLE;
 -- checked by the isolation spec support_notify; here: where the details are).
 ------------------------------------------------------------------------------
 SELECT prosrc LIKE '%''reason''%' OR prosrc LIKE '%''by''%' AS payload_names_reason_or_actor
-  FROM pg_proc WHERE oid = 'access_policy._support_notify()'::regprocedure;
+  FROM pg_proc WHERE oid = 'access_policy_internal._support_notify()'::regprocedure;
 
 ------------------------------------------------------------------------------
 -- Team management and roles (low findings)

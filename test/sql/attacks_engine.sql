@@ -45,12 +45,12 @@ CREATE TABLE eng_tenant.notes_child () INHERITS (eng_tenant.notes);
 INSERT INTO eng_tenant.notes_child VALUES (100, 14000, 'child row');
 
 -- counting runs no trigger; only the table itself (ONLY), not the child
-SELECT access_policy._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14000, 14001]::bigint[], false) AS counted;
-SELECT access_policy._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14000]::bigint[], false) AS counted_one_org;
+SELECT access_policy_internal._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14000, 14001]::bigint[], false) AS counted;
+SELECT access_policy_internal._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14000]::bigint[], false) AS counted_one_org;
 -- deleting fires the owner's statement trigger as the owner: refused (42501;
 -- the message's wording differs between PostgreSQL versions)
 \set VERBOSITY sqlstate
-SELECT access_policy._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14001]::bigint[], true) AS deleted;
+SELECT access_policy_internal._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14001]::bigint[], true) AS deleted;
 \set VERBOSITY terse
 SELECT rolsuper AS owner_became_superuser FROM pg_roles WHERE rolname = 'regress_eng_owner';
 SELECT count(*) AS rows_left FROM ONLY eng_tenant.notes;
@@ -64,19 +64,19 @@ CREATE TRIGGER record_row AFTER DELETE ON eng_tenant.notes
 CREATE RULE record_rule AS ON DELETE TO eng_tenant.notes
 	DO ALSO INSERT INTO eng_tenant.trigger_log VALUES (current_user, 'rule');
 RESET ROLE;
-SELECT access_policy._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14001]::bigint[], true) AS deleted;
+SELECT access_policy_internal._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14001]::bigint[], true) AS deleted;
 SELECT fired_as, what, count(*) FROM eng_tenant.trigger_log GROUP BY 1, 2 ORDER BY 2;
 SELECT org_id, count(*) AS rows_left FROM ONLY eng_tenant.notes GROUP BY org_id ORDER BY org_id;
 SELECT count(*) AS child_rows_left FROM eng_tenant.notes_child;
 -- the org ids are a parameter, not text: an empty array deletes nothing
-SELECT access_policy._tenant_rows('eng_tenant.notes', 'org_id', '{}'::bigint[], true) AS deleted_none;
+SELECT access_policy_internal._tenant_rows('eng_tenant.notes', 'org_id', '{}'::bigint[], true) AS deleted_none;
 -- the search_path and the user id are back after the call
 SELECT current_user, current_setting('search_path') AS search_path;
 
 -- FORCE ROW LEVEL SECURITY does not hide rows from the owner here: counted
 -- like the superuser did, whoever acts (nobody, here)
 SELECT access_policy.protect_table('eng_tenant.notes', 'org_id', 'responses.view', 'responses.write', force => true);
-SELECT access_policy._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14000]::bigint[], false) AS counted_forced;
+SELECT access_policy_internal._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14000]::bigint[], false) AS counted_forced;
 
 -- what is skipped, with a warning (its detail says why) and NULL: the
 -- caller goes on with the next table
@@ -87,26 +87,26 @@ CREATE TABLE eng_tenant.unprotected (org_id bigint);
 CREATE VIEW eng_tenant.notes_view AS SELECT * FROM eng_tenant.notes;
 CREATE TEMP TABLE eng_temp (org_id bigint);
 CREATE POLICY access_policy_select ON eng_temp USING (true);
-SELECT access_policy._tenant_rows('eng_tenant.plain', 'nope', ARRAY[14000]::bigint[], false) AS missing_column;
-SELECT access_policy._tenant_rows('eng_tenant.plain', 'label', ARRAY[14000]::bigint[], false) AS text_column;
-SELECT access_policy._tenant_rows('eng_tenant.plain', 'ctid', ARRAY[14000]::bigint[], false) AS system_column;
-SELECT access_policy._tenant_rows('eng_tenant.unprotected', 'org_id', ARRAY[14000]::bigint[], true) AS unprotected;
-SELECT access_policy._tenant_rows('eng_tenant.notes_view', 'org_id', ARRAY[14000]::bigint[], true) AS a_view;
-SELECT access_policy._tenant_rows('eng_temp', 'org_id', ARRAY[14000]::bigint[], true) AS temp_table;
-SELECT access_policy._tenant_rows(999999999::regclass, 'org_id', ARRAY[14000]::bigint[], true) AS dropped;
-SELECT access_policy._tenant_rows('eng_tenant.plain', 'org_id', ARRAY[14000]::bigint[], false) AS policy_only_plain;
+SELECT access_policy_internal._tenant_rows('eng_tenant.plain', 'nope', ARRAY[14000]::bigint[], false) AS missing_column;
+SELECT access_policy_internal._tenant_rows('eng_tenant.plain', 'label', ARRAY[14000]::bigint[], false) AS text_column;
+SELECT access_policy_internal._tenant_rows('eng_tenant.plain', 'ctid', ARRAY[14000]::bigint[], false) AS system_column;
+SELECT access_policy_internal._tenant_rows('eng_tenant.unprotected', 'org_id', ARRAY[14000]::bigint[], true) AS unprotected;
+SELECT access_policy_internal._tenant_rows('eng_tenant.notes_view', 'org_id', ARRAY[14000]::bigint[], true) AS a_view;
+SELECT access_policy_internal._tenant_rows('eng_temp', 'org_id', ARRAY[14000]::bigint[], true) AS temp_table;
+SELECT access_policy_internal._tenant_rows(999999999::regclass, 'org_id', ARRAY[14000]::bigint[], true) AS dropped;
+SELECT access_policy_internal._tenant_rows('eng_tenant.plain', 'org_id', ARRAY[14000]::bigint[], false) AS policy_only_plain;
 \set VERBOSITY terse
 -- NULL arguments are an error
-SELECT access_policy._tenant_rows(NULL, 'org_id', ARRAY[14000]::bigint[], true);
-SELECT access_policy._tenant_rows('eng_tenant.notes', 'org_id', NULL, true);
-SELECT access_policy._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14000]::bigint[], NULL);
+SELECT access_policy_internal._tenant_rows(NULL, 'org_id', ARRAY[14000]::bigint[], true);
+SELECT access_policy_internal._tenant_rows('eng_tenant.notes', 'org_id', NULL, true);
+SELECT access_policy_internal._tenant_rows('eng_tenant.notes', 'org_id', ARRAY[14000]::bigint[], NULL);
 -- not for PUBLIC, nor for regress_app (GRANT ... ON ALL FUNCTIONS does not reach internal
 -- functions: see attacks.sql); the function also refuses any caller but a superuser
-SELECT has_function_privilege('public', 'access_policy._tenant_rows(regclass, name, bigint[], boolean)', 'EXECUTE') AS public_may_call;
-SELECT has_function_privilege('regress_app', 'access_policy._tenant_rows(regclass, name, bigint[], boolean)', 'EXECUTE') AS regress_app_may_call;
+SELECT has_function_privilege('public', 'access_policy_internal._tenant_rows(regclass, name, bigint[], boolean)', 'EXECUTE') AS public_may_call;
+SELECT has_function_privilege('regress_app', 'access_policy_internal._tenant_rows(regclass, name, bigint[], boolean)', 'EXECUTE') AS regress_app_may_call;
 SELECT 'eng_tenant.notes'::regclass::oid AS notes_oid \gset
 SET ROLE regress_app;
-SELECT access_policy._tenant_rows(:notes_oid, 'org_id', ARRAY[14000]::bigint[], true);
+SELECT access_policy_internal._tenant_rows(:notes_oid, 'org_id', ARRAY[14000]::bigint[], true);
 RESET ROLE;
 SELECT count(*) AS rows_still_there FROM ONLY eng_tenant.notes;
 
@@ -120,13 +120,13 @@ DROP ROLE regress_eng_owner;
 ------------------------------------------------------------------------------
 -- a row trigger naming a bigint column on some table: crashed the backend
 CREATE TABLE eng_inv (x bigint);
-CREATE TRIGGER eng_inv BEFORE INSERT ON eng_inv FOR EACH ROW EXECUTE FUNCTION access_policy._invalidate('x');
+CREATE TRIGGER eng_inv BEFORE INSERT ON eng_inv FOR EACH ROW EXECUTE FUNCTION access_policy_internal._invalidate('x');
 \set VERBOSITY default
 INSERT INTO eng_inv VALUES (1);
 \set VERBOSITY terse
 SELECT 'alive' AS backend;
 -- a statement trigger on a table that is not ours
-CREATE TRIGGER eng_inv_stmt AFTER DELETE ON eng_inv FOR EACH STATEMENT EXECUTE FUNCTION access_policy._invalidate();
+CREATE TRIGGER eng_inv_stmt AFTER DELETE ON eng_inv FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._invalidate();
 DELETE FROM eng_inv;
 SELECT 'alive' AS backend;
 DROP TABLE eng_inv;
@@ -147,7 +147,7 @@ $$;
 CREATE USER MAPPING FOR CURRENT_USER SERVER eng_loopback;
 CREATE TABLE eng_ft_remote (x bigint);
 CREATE FOREIGN TABLE eng_ft (x bigint) SERVER eng_loopback OPTIONS (table_name 'eng_ft_remote');
-CREATE TRIGGER eng_ft BEFORE INSERT ON eng_ft FOR EACH STATEMENT EXECUTE FUNCTION access_policy._invalidate();
+CREATE TRIGGER eng_ft BEFORE INSERT ON eng_ft FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._invalidate();
 INSERT INTO eng_ft VALUES (1);
 SELECT 'alive' AS backend, (SELECT count(*) FROM eng_ft_remote) AS remote_rows;
 SELECT postgres_fdw_disconnect_all() AS disconnected;
@@ -162,12 +162,12 @@ SELECT 'postgres_fdw is not installed: the foreign table case was not run' AS sk
 -- on our own table, the argument must name a text column
 BEGIN;
 CREATE TRIGGER eng_bad BEFORE UPDATE ON access_policy.assignments
-	FOR EACH ROW EXECUTE FUNCTION access_policy._invalidate('org_id');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._invalidate('org_id');
 UPDATE access_policy.assignments SET enabled = enabled WHERE user_id = 'eng_viewer';
 ROLLBACK;
 BEGIN;
 CREATE TRIGGER eng_bad BEFORE UPDATE ON access_policy.assignments
-	FOR EACH ROW EXECUTE FUNCTION access_policy._invalidate('no_such_column');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._invalidate('no_such_column');
 UPDATE access_policy.assignments SET enabled = enabled WHERE user_id = 'eng_viewer';
 ROLLBACK;
 SELECT 'alive' AS backend;

@@ -89,14 +89,14 @@ SELECT access_policy.clear_user();
 SELECT count(*) AS signal_tables,
        bool_and(relacl IS NULL OR NOT pg_catalog.aclcontains(relacl, makeaclitem(0, relowner, 'SELECT', false))) AS no_public_select
   FROM pg_catalog.pg_class
- WHERE relnamespace = 'access_policy'::regnamespace AND relname LIKE '\_signal\_%';
+ WHERE relnamespace = 'access_policy_internal'::regnamespace AND relname LIKE '\_signal\_%';
 SELECT tgname, tgrelid::regclass, pg_catalog.pg_get_triggerdef(oid) LIKE '%FOR EACH ROW%' AS per_row
   FROM pg_catalog.pg_trigger
- WHERE tgfoid = 'access_policy._invalidate()'::regprocedure
+ WHERE tgfoid = 'access_policy_internal._invalidate()'::regprocedure
    AND tgrelid IN ('access_policy.users'::regclass, 'access_policy.assignments'::regclass, 'access_policy.orgs'::regclass)
  ORDER BY tgrelid::regclass::text, tgname;
 -- called outside a trigger
-SELECT access_policy._invalidate();
+SELECT access_policy_internal._invalidate();
 
 -- org channels (issue #14): a write to an org, its support setting or its
 -- override signals the channel of that org (and, for an org row, of its old
@@ -147,17 +147,17 @@ SELECT orgs_cached < (SELECT count(*) FROM access_policy.orgs) AS reads_less_tha
 SELECT tgname, tgrelid::regclass, pg_catalog.pg_get_triggerdef(oid) LIKE '%FOR EACH ROW%' AS per_row,
        tgnargs, pg_catalog.encode(tgargs, 'escape') AS args
   FROM pg_catalog.pg_trigger
- WHERE tgfoid = 'access_policy._invalidate()'::regprocedure
+ WHERE tgfoid = 'access_policy_internal._invalidate()'::regprocedure
    AND tgrelid IN ('access_policy.support_settings'::regclass, 'access_policy.support_overrides'::regclass)
  ORDER BY tgrelid::regclass::text, tgname;
 BEGIN;
 CREATE TRIGGER bad_channel AFTER INSERT ON access_policy.orgs
-	FOR EACH ROW EXECUTE FUNCTION access_policy._invalidate('name');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._invalidate('name');
 SELECT access_policy.create_org('Cache Bad Channel', NULL, 9130);
 ROLLBACK;
 BEGIN;
 CREATE TRIGGER bad_channel AFTER INSERT ON access_policy.orgs
-	FOR EACH ROW EXECUTE FUNCTION access_policy._invalidate('no_such_column');
+	FOR EACH ROW EXECUTE FUNCTION access_policy_internal._invalidate('no_such_column');
 SELECT access_policy.create_org('Cache Bad Channel', NULL, 9130);
 ROLLBACK;
 SELECT count(*) AS no_org_left FROM access_policy.orgs WHERE id = 9130;

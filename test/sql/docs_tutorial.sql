@@ -36,9 +36,7 @@ CREATE EXTENSION access_policy;
 SELECT access_policy.set_key_type('org', 'uuid');
 
 CREATE ROLE regress_tut_app LOGIN;
-GRANT EXECUTE ON FUNCTION access_policy.set_user(text, boolean), access_policy.set_user(uuid, boolean),
-      access_policy.clear_user(boolean) TO regress_tut_app;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA access_policy TO regress_tut_app;   -- administration, checked per user
+SELECT access_policy.grant_api('regress_tut_app', 'application') > 0 AS granted;   -- set_user, administration checked per user
 
 CREATE TABLE responses (
     id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -65,7 +65,7 @@ SET access_policy.audit_retention = '10min';
 SET access_policy.audit_retention = -1;
 \set VERBOSITY terse
 SET access_policy.invitation_retention = 'forever';
-SELECT access_policy._retention_seconds('nothing');
+SELECT access_policy_internal._retention_seconds('nothing');
 RESET access_policy.audit_retention;
 
 -- only superusers set the retentions; EXECUTE is not granted to PUBLIC (the

@@ -95,7 +95,7 @@ SELECT access_policy.current_user_id() IS NULL AS unmapped;
 RESET ROLE;
 
 -- a superuser with no identity and no mapping is the system: may administer, holds nothing
-SELECT access_policy._is_system(), access_policy.can(100, 'settings.view');
+SELECT access_policy_internal._is_system(), access_policy.can(100, 'settings.view');
 
 -- set_user() with transaction scope outside a transaction block acts for that
 -- statement only: said with a WARNING, as SET LOCAL does; the next statement

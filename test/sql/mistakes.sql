@@ -13,7 +13,7 @@ SET access_policy.support_default_level = 'nonee';
 SET TIME ZONE 'UTC';
 SELECT access_policy.create_user('mis_support', NULL, 'Support', is_support_staff => true) IS NOT NULL AS created;
 SELECT access_policy.create_org('Mis Customer', NULL, 7201);
-SELECT access_policy._support_default_level();
+SELECT access_policy_internal._support_default_level();
 BEGIN;
 SELECT access_policy.set_user('mis_support');
 SELECT access_policy.can(7201, 'responses.view') AS support_reads_by_default;
@@ -21,7 +21,7 @@ COMMIT;
 -- where it can be checked, a typo is refused
 SET access_policy.support_default_level = 'reed';
 SET access_policy.support_default_level = 'read';
-SELECT access_policy._support_default_level();
+SELECT access_policy_internal._support_default_level();
 BEGIN;
 SELECT access_policy.set_user('mis_support');
 SELECT access_policy.can(7201, 'responses.view') AS support_reads_by_default;

@@ -20,29 +20,29 @@ REVOKE EXECUTE ON FUNCTION access_policy.set_user(text, boolean), access_policy.
 -- what PUBLIC may execute: checks and self-service introspection only
 SELECT p.oid::regprocedure AS public_function
   FROM pg_proc p
- WHERE p.pronamespace = 'access_policy'::regnamespace
+ WHERE p.pronamespace IN ('access_policy'::regnamespace, 'access_policy_internal'::regnamespace)
    AND has_function_privilege('public', p.oid, 'EXECUTE')
  ORDER BY 1;
 
 -- no table is readable by PUBLIC
 SELECT count(*) AS public_tables
   FROM pg_class c
- WHERE c.relnamespace = 'access_policy'::regnamespace AND c.relkind = 'r'
+ WHERE c.relnamespace IN ('access_policy'::regnamespace, 'access_policy_internal'::regnamespace) AND c.relkind = 'r'
    AND has_table_privilege('public', c.oid, 'SELECT');
 
 -- every SECURITY DEFINER function pins search_path
 SELECT p.proname AS definer_without_search_path
   FROM pg_proc p
- WHERE p.pronamespace = 'access_policy'::regnamespace AND p.prosecdef
+ WHERE p.pronamespace IN ('access_policy'::regnamespace, 'access_policy_internal'::regnamespace) AND p.prosecdef
    AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%');
 
 -- every function and table has a comment
 SELECT p.proname AS uncommented_function
   FROM pg_proc p
- WHERE p.pronamespace = 'access_policy'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL;
+ WHERE p.pronamespace IN ('access_policy'::regnamespace, 'access_policy_internal'::regnamespace) AND obj_description(p.oid, 'pg_proc') IS NULL;
 SELECT c.relname AS uncommented_table
   FROM pg_class c
- WHERE c.relnamespace = 'access_policy'::regnamespace AND c.relkind = 'r'
+ WHERE c.relnamespace IN ('access_policy'::regnamespace, 'access_policy_internal'::regnamespace) AND c.relkind = 'r'
    AND obj_description(c.oid, 'pg_class') IS NULL;
 
 -- the built-in matrix

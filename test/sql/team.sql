@@ -33,14 +33,14 @@ SELECT access_policy.assign_role('team_labs', 9001, 'Admin') IS NOT NULL AS ok;
 SELECT access_policy.assign_role('team_globex', 9002, 'Viewer') IS NOT NULL AS ok;
 
 -- the objects of this part: who may call what
-SELECT p.proname AS function, p.prosecdef AS definer,
+SELECT p.pronamespace::regnamespace AS schema, p.proname AS function, p.prosecdef AS definer,
 	   has_function_privilege('public', p.oid, 'EXECUTE') AS public, p.proconfig
   FROM pg_proc p
- WHERE p.pronamespace = 'access_policy'::regnamespace
+ WHERE p.pronamespace IN ('access_policy'::regnamespace, 'access_policy_internal'::regnamespace)
    AND p.proname IN ('invite', 'revoke_invitation', 'accept_invitation', 'change_role', 'set_member_enabled',
 					 'remove_member', '_invitation_secret', '_hashes_equal', '_invitation_status',
 					 '_lacking_permission', '_require_member_perms', '_lock_member', '_guard_last_admin')
- ORDER BY p.proname;
+ ORDER BY 1, 2;
 SELECT c.relname, c.relkind, c.reloptions, has_table_privilege('public', c.oid, 'SELECT') AS public_select,
 	   obj_description(c.oid, 'pg_class') IS NOT NULL AS commented
   FROM pg_class c

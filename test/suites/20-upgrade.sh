@@ -14,7 +14,9 @@
 #     (test/upgrade/catalog.sql: functions with signatures and properties,
 #     tables, columns, constraints, indexes, triggers, policies, views,
 #     sequences, event triggers, grants, comments, pg_dump configuration);
-#   - there is no way back: an update to the earlier version is refused.
+#   - there is no way back: an update to the earlier version is refused;
+#   - grants and dependants of the user's own survive the updates that
+#     re-create (0.5.0) or move (0.6.0) functions.
 # Prints "N passed, M failed" last.
 
 set -uo pipefail
@@ -110,6 +112,42 @@ if grep -qx 0.4.0 <<<"$RELEASES"; then
 		not_ok "grants after the update from 0.4.0: got '$got', want '$want'"
 	fi
 	psql_db postgres -q -c "DROP DATABASE grants_kept" -c "DROP ROLE upg_app, upg_admin, upg_other" >/dev/null
+fi
+
+# 0.6.0 moves the internals to access_policy_internal without re-creating
+# anything: grants on API functions, RLS policies and views of the user's own
+# that depend on the extension, and the administration functions (which call
+# internals) keep working; the API schema holds no internal afterwards
+if grep -qx 0.5.0 <<<"$RELEASES"; then
+	psql_db postgres -c "CREATE DATABASE moved_internals" >/dev/null || exit 1
+	psql_db moved_internals -q -c "CREATE EXTENSION access_policy VERSION '0.5.0'" \
+		-c "CREATE ROLE upg6_app" \
+		-c "GRANT EXECUTE ON FUNCTION access_policy.create_org(text, bigint, bigint, text) TO upg6_app" \
+		-c "CREATE TABLE notes (org_id bigint NOT NULL, body text)" -c "CREATE INDEX ON notes (org_id)" \
+		-c "SELECT access_policy.protect_table('notes', 'org_id', 'settings.view', 'settings.edit')" \
+		-c "CREATE VIEW my_members AS SELECT * FROM access_policy.members" \
+		-c "ALTER EXTENSION access_policy UPDATE" >/dev/null || not_ok "moved internals: update from 0.5.0"
+	got=$(psql_db moved_internals -At -c "
+		SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = 'access_policy'::regnamespace AND proname LIKE '\_%')
+			   || ' ' || (SELECT count(*) FROM pg_class WHERE relnamespace = 'access_policy'::regnamespace AND relname LIKE '\_%')
+			   || ' ' || (SELECT count(*) FROM pg_proc WHERE pronamespace = 'access_policy_internal'::regnamespace)
+			   || ' ' || has_function_privilege('upg6_app', 'access_policy.create_org(text,bigint,bigint,text)', 'EXECUTE')
+			   || ' ' || (SELECT count(*) FROM pg_policies WHERE tablename = 'notes' AND coalesce(qual, with_check) LIKE '%access_policy.can(%')
+			   || ' ' || (SELECT count(*) FROM my_members)
+			   || ' ' || (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'access_policy'::regnamespace
+							AND p.prosrc LIKE '%access_policy.\_%')" \
+		-c "SELECT access_policy.create_user('upg6_alice') IS NOT NULL" \
+		-c "SELECT access_policy.create_org('Upgraded', NULL, 9600) IS NOT NULL" \
+		-c "SELECT access_policy.assign_role('upg6_alice', 9600, 'Admin') IS NOT NULL" \
+		-c "BEGIN" -c "SELECT access_policy.set_user('upg6_alice')" -q \
+		-c "SELECT access_policy.can(9600, 'members.manage')" -c "COMMIT" 2>&1 | tr '\n' ' ')
+	want="0 0 60 true 4 0 0 t t t  t "
+	if [ "$got" = "$want" ]; then
+		ok "0.5.0 -> 0.6.0: internals moved (60 functions), grants, RLS policies and views kept, administration works"
+	else
+		not_ok "moved internals: got '$got', want '$want'"
+	fi
+	psql_db postgres -q -c "DROP DATABASE moved_internals" -c "DROP ROLE upg6_app" >/dev/null
 fi
 
 echo "$PASS passed, $FAIL failed"

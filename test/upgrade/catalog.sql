@@ -12,7 +12,8 @@ WITH ext AS (
 	SELECT d.classid, d.objid FROM pg_depend d, ext
 	 WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid AND d.deptype = 'e'
 ), nsp AS (
-	SELECT 'access_policy'::regnamespace AS oid
+	-- the API schema and, since 0.6.0, the internal one
+	SELECT oid FROM pg_namespace WHERE nspname IN ('access_policy', 'access_policy_internal')
 )
 SELECT line FROM (
 	SELECT 'member ' || pg_describe_object(classid, objid, 0) AS line FROM members
@@ -24,7 +25,7 @@ SELECT line FROM (
 	  FROM ext e, generate_subscripts(e.extconfig, 1) i JOIN pg_class c ON true
 	 WHERE c.oid = e.extconfig[i]
 	UNION ALL
-	SELECT 'schema acl=' || coalesce(n.nspacl::text, '') || ' owner=' || pg_get_userbyid(n.nspowner)
+	SELECT 'schema ' || n.nspname || ' acl=' || coalesce(n.nspacl::text, '') || ' owner=' || pg_get_userbyid(n.nspowner)
 	  FROM pg_namespace n, nsp WHERE n.oid = nsp.oid
 	UNION ALL
 	SELECT 'function ' || p.oid::regprocedure::text
@@ -40,7 +41,7 @@ SELECT line FROM (
 		   || ' acl=' || coalesce(p.proacl::text, '') || ' owner=' || pg_get_userbyid(p.proowner)
 	  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang, nsp WHERE p.pronamespace = nsp.oid
 	UNION ALL
-	SELECT 'relation ' || c.relname || ' kind=' || c.relkind::text || ' persistence=' || c.relpersistence::text
+	SELECT 'relation ' || c.relnamespace::regnamespace::text || '.' || c.relname || ' kind=' || c.relkind::text || ' persistence=' || c.relpersistence::text
 		   || ' rls=' || c.relrowsecurity || ' force_rls=' || c.relforcerowsecurity
 		   || ' acl=' || coalesce(c.relacl::text, '') || ' owner=' || pg_get_userbyid(c.relowner)
 		   || ' options=' || coalesce(array_to_string(c.reloptions, ','), '')
@@ -90,7 +91,7 @@ SELECT line FROM (
 	 WHERE (d.classoid = 'pg_proc'::regclass AND d.objoid IN (SELECT p.oid FROM pg_proc p, nsp WHERE p.pronamespace = nsp.oid))
 		OR (d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT c.oid FROM pg_class c, nsp WHERE c.relnamespace = nsp.oid))
 		OR (d.classoid = 'pg_type'::regclass AND d.objoid IN (SELECT t.oid FROM pg_type t, nsp WHERE t.typnamespace = nsp.oid))
-		OR (d.classoid = 'pg_namespace'::regclass AND d.objoid = (SELECT oid FROM nsp))
+		OR (d.classoid = 'pg_namespace'::regclass AND d.objoid IN (SELECT oid FROM nsp))
 		OR (d.classoid = 'pg_constraint'::regclass AND d.objoid IN (SELECT k.oid FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid, nsp WHERE c.relnamespace = nsp.oid))
 		OR (d.classoid = 'pg_trigger'::regclass AND d.objoid IN (SELECT t.oid FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid, nsp WHERE c.relnamespace = nsp.oid))
 		OR (d.classoid = 'pg_event_trigger'::regclass AND d.objoid IN (SELECT objid FROM members WHERE classid = 'pg_event_trigger'::regclass))

@@ -27,6 +27,8 @@ BEGIN
 	END LOOP;
 END;
 $$;
+-- in a transaction block: set_user() lasts until its end (outside one it warns)
+BEGIN;
 DO $$
 DECLARE
 	u text;
@@ -47,4 +49,5 @@ BEGIN
 	END LOOP;
 END;
 $$;
+COMMIT;
 SELECT line FROM upg_out ORDER BY line COLLATE "C";
