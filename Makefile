@@ -66,11 +66,13 @@ include $(PGXS)
 #
 # Versions: the install scripts of earlier releases (0.1.0 to 0.5.0) and
 # the upgrade scripts between them are frozen files.  The upgrade script
-# from the last release to the newest version is sql/upgrade--0.5.0.sql
-# (0.6.0 moves the internals to the schema access_policy_internal and
-# changes nothing else).  A later version that changes a function drops it
-# and creates it again from its part (git history: sql/redefine.awk, the
-# tool the 0.4.0 -> 0.5.0 script was generated with).
+# from the last release to the newest version is generated:
+#   sql/upgrade--0.5.0.sql       moves the internals to the schema
+#                                access_policy_internal, and drops what
+#                                changed (noting the privileges granted on it)
+#   REDEFINED_0_5_0 functions    their definitions, taken from the parts
+#                                (sql/redefine.awk), so each is written once
+#   sql/upgrade--0.5.0-post.sql  privileges of those again
 # The upgrade test (test/suites/20-upgrade.sh) compares the catalog after
 # CREATE EXTENSION ... VERSION 'R' + ALTER EXTENSION ... UPDATE with a fresh
 # install of the newest version, for every earlier release R.
@@ -82,8 +84,13 @@ INSTALL_PARTS = sql/$(EXTENSION).sql sql/$(EXTENSION)_keys_schema.sql sql/$(EXTE
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 
-sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql: sql/upgrade--0.5.0.sql
-	cat sql/upgrade--0.5.0.sql > $@
+# functions of 0.5.0 that the newest version changed (dropped first by
+# sql/upgrade--0.5.0.sql)
+REDEFINED_0_5_0 = unprotect_table
+sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql: sql/upgrade--0.5.0.sql sql/upgrade--0.5.0-post.sql sql/redefine.awk $(INSTALL_PARTS)
+	{ cat sql/upgrade--0.5.0.sql \
+	  && awk -v names="$(REDEFINED_0_5_0)" -f sql/redefine.awk $(INSTALL_PARTS) \
+	  && cat sql/upgrade--0.5.0-post.sql; } > $@ || { rm -f $@; exit 1; }
 
 .PHONY: test demo demo-stop bench valgrind fuzz
 # The README's two commands (both work on a fresh Debian 12 machine as root).

@@ -1984,6 +1984,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	owner_oid oid;
+	pol name;
 BEGIN
 	SELECT c.relowner INTO owner_oid FROM pg_catalog.pg_class c WHERE c.oid = tbl;
 	IF NOT pg_catalog.pg_has_role(access_policy_internal._outer_role(), owner_oid, 'USAGE') THEN
@@ -1993,10 +1994,14 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table % is not protected by access_policy', tbl USING ERRCODE = 'undefined_object';
 	END IF;
-	EXECUTE format('DROP POLICY access_policy_select ON %s', tbl);
-	EXECUTE format('DROP POLICY access_policy_insert ON %s', tbl);
-	EXECUTE format('DROP POLICY access_policy_update ON %s', tbl);
-	EXECUTE format('DROP POLICY access_policy_delete ON %s', tbl);
+	-- the policies protect_table() created that are still there (the owner
+	-- may have dropped one)
+	FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
+				WHERE p.polrelid = tbl AND p.polname IN ('access_policy_select', 'access_policy_insert',
+														 'access_policy_update', 'access_policy_delete')
+	LOOP
+		EXECUTE format('DROP POLICY %I ON %s', pol, tbl);
+	END LOOP;
 	RAISE NOTICE 'row level security stays enabled on %: without permissive policies only its owner sees rows', tbl
 		USING HINT = format('Run ALTER TABLE %s DISABLE ROW LEVEL SECURITY to open it to everyone with table privileges.', tbl);
 END;

@@ -63,3 +63,17 @@ UPDATE pg_catalog.pg_proc p
    AND d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
    AND p.prolang IN (SELECT l.oid FROM pg_catalog.pg_language l WHERE l.lanname IN ('plpgsql', 'sql'))
    AND pg_catalog.strpos(p.prosrc, '@extschema@._') > 0;
+
+/*
+ * unprotect_table() drops only the policies that are still there (it failed
+ * when the table's owner had dropped one).  It is dropped and created again
+ * (its definition follows, taken from its part); what was granted on it is
+ * noted here and granted again afterwards.
+ */
+SELECT pg_catalog.set_config('access_policy_upgrade.acl',
+	pg_catalog.jsonb_object_agg(p.oid::pg_catalog.regprocedure::text, p.proacl::text)::text, true)
+  FROM pg_catalog.pg_proc p
+ WHERE p.oid IN ('@extschema@.unprotect_table(regclass)'::pg_catalog.regprocedure)
+   AND p.proacl IS NOT NULL;
+DROP FUNCTION @extschema@.unprotect_table(regclass);
+

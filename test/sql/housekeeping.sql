@@ -78,3 +78,64 @@ SET ROLE regress_tenant;
 SELECT * FROM access_policy.housekeeping();
 RESET ROLE;
 SELECT has_function_privilege('public', 'access_policy.housekeeping()', 'EXECUTE') AS public_may_run;
+
+------------------------------------------------------------------------------
+-- Monitoring (docs/operations.md#monitoring): the queries as documented
+------------------------------------------------------------------------------
+CREATE TABLE hk_watched (org_id bigint NOT NULL, body text);
+CREATE INDEX ON hk_watched (org_id);
+SELECT access_policy.protect_table('hk_watched', 'org_id', 'settings.view', 'settings.edit');
+-- tables you protected whose protection is gone: RLS switched off or a policy dropped
+SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies
+  FROM access_policy.protected_tables t
+  JOIN pg_catalog.pg_class c ON c.oid = t.relid
+  LEFT JOIN pg_catalog.pg_policy p ON p.polrelid = t.relid AND p.polname LIKE 'access\_policy\_%'
+ GROUP BY t.relid, c.relrowsecurity
+HAVING NOT c.relrowsecurity OR count(p.polname) < 4;
+-- the owner drops a policy: the query finds the table
+DROP POLICY access_policy_delete ON hk_watched;
+SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies
+  FROM access_policy.protected_tables t
+  JOIN pg_catalog.pg_class c ON c.oid = t.relid
+  LEFT JOIN pg_catalog.pg_policy p ON p.polrelid = t.relid AND p.polname LIKE 'access\_policy\_%'
+ GROUP BY t.relid, c.relrowsecurity
+HAVING NOT c.relrowsecurity OR count(p.polname) < 4;
+-- and switching RLS off too
+ALTER TABLE hk_watched DISABLE ROW LEVEL SECURITY;
+SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies
+  FROM access_policy.protected_tables t
+  JOIN pg_catalog.pg_class c ON c.oid = t.relid
+  LEFT JOIN pg_catalog.pg_policy p ON p.polrelid = t.relid AND p.polname LIKE 'access\_policy\_%'
+ GROUP BY t.relid, c.relrowsecurity
+HAVING NOT c.relrowsecurity OR count(p.polname) < 4;
+-- protect_table() again restores both
+SELECT access_policy.protect_table('hk_watched', 'org_id', 'settings.view', 'settings.edit');
+SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies
+  FROM access_policy.protected_tables t
+  JOIN pg_catalog.pg_class c ON c.oid = t.relid
+  LEFT JOIN pg_catalog.pg_policy p ON p.polrelid = t.relid AND p.polname LIKE 'access\_policy\_%'
+ GROUP BY t.relid, c.relrowsecurity
+HAVING NOT c.relrowsecurity OR count(p.polname) < 4;
+-- unprotect_table() when the owner dropped one of the policies: drops the others
+DROP POLICY access_policy_update ON hk_watched;
+SELECT access_policy.unprotect_table('hk_watched');
+SELECT count(*) AS policies_left FROM pg_catalog.pg_policy WHERE polrelid = 'hk_watched'::regclass;
+DROP TABLE hk_watched;
+
+-- support access changed in the last day: who, where, why
+SELECT access_policy.create_org('HK Support', NULL, 16500) AS org \gset
+SELECT access_policy.set_support_access(16500, 'write', 'ticket 42: import fails', duration => '1 week') IS NOT NULL AS granted;
+SELECT actor_user, action, target_table, target_id, reason
+  FROM access_policy.audit_log
+ WHERE target_table IN ('support_settings', 'support_overrides')
+   AND at > pg_catalog.now() - interval '1 day'
+ ORDER BY id;
+
+-- the audit log's size, and this session's cache: their values vary, the
+-- queries run
+\o /dev/null
+SELECT count(*) AS audit_rows, min(at) AS oldest,
+       pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size('access_policy.audit_log')) AS size
+  FROM access_policy.audit_log;
+SELECT memory_bytes, orgs_cached, memo_entries, rebuilds FROM access_policy.cache_stats();
+\o

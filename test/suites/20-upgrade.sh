@@ -123,6 +123,7 @@ if grep -qx 0.5.0 <<<"$RELEASES"; then
 	psql_db moved_internals -q -c "CREATE EXTENSION access_policy VERSION '0.5.0'" \
 		-c "CREATE ROLE upg6_app" \
 		-c "GRANT EXECUTE ON FUNCTION access_policy.create_org(text, bigint, bigint, text) TO upg6_app" \
+		-c "GRANT EXECUTE ON FUNCTION access_policy.unprotect_table(regclass) TO upg6_app WITH GRANT OPTION" \
 		-c "CREATE TABLE notes (org_id bigint NOT NULL, body text)" -c "CREATE INDEX ON notes (org_id)" \
 		-c "SELECT access_policy.protect_table('notes', 'org_id', 'settings.view', 'settings.edit')" \
 		-c "CREATE VIEW my_members AS SELECT * FROM access_policy.members" \
@@ -132,6 +133,8 @@ if grep -qx 0.5.0 <<<"$RELEASES"; then
 			   || ' ' || (SELECT count(*) FROM pg_class WHERE relnamespace = 'access_policy'::regnamespace AND relname LIKE '\_%')
 			   || ' ' || (SELECT count(*) FROM pg_proc WHERE pronamespace = 'access_policy_internal'::regnamespace)
 			   || ' ' || has_function_privilege('upg6_app', 'access_policy.create_org(text,bigint,bigint,text)', 'EXECUTE')
+			   || ' ' || has_function_privilege('upg6_app', 'access_policy.unprotect_table(regclass)', 'EXECUTE WITH GRANT OPTION')
+			   || ' ' || has_function_privilege('public', 'access_policy.unprotect_table(regclass)', 'EXECUTE')
 			   || ' ' || (SELECT count(*) FROM pg_policies WHERE tablename = 'notes' AND coalesce(qual, with_check) LIKE '%access_policy.can(%')
 			   || ' ' || (SELECT count(*) FROM my_members)
 			   || ' ' || (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'access_policy'::regnamespace
@@ -141,9 +144,9 @@ if grep -qx 0.5.0 <<<"$RELEASES"; then
 		-c "SELECT access_policy.assign_role('upg6_alice', 9600, 'Admin') IS NOT NULL" \
 		-c "BEGIN" -c "SELECT access_policy.set_user('upg6_alice')" -q \
 		-c "SELECT access_policy.can(9600, 'members.manage')" -c "COMMIT" 2>&1 | tr '\n' ' ')
-	want="0 0 60 true 4 0 0 t t t  t "
+	want="0 0 60 true true false 4 0 0 t t t  t "
 	if [ "$got" = "$want" ]; then
-		ok "0.5.0 -> 0.6.0: internals moved (60 functions), grants, RLS policies and views kept, administration works"
+		ok "0.5.0 -> 0.6.0: internals moved (60 functions), grants (also on the re-created unprotect_table), RLS policies and views kept, administration works"
 	else
 		not_ok "moved internals: got '$got', want '$want'"
 	fi
