@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/suites/20-upgrade.sh -- upgrades (issue #7, item 5).
+# test/suites/20-upgrade.sh -- upgrades from every earlier release.
 #
 # For every earlier release R (an install script sql/access_policy--R.sql
 # that is not the newest): database "upgraded" gets CREATE EXTENSION

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # test/suites/30-pgbouncer.sh -- access_policy behind pgbouncer in
-# transaction pooling mode (issue #7 item 1; issue #6 item 4, the pooler
-# half).
+# transaction pooling mode.
 #
 # Debian's pgbouncer (pool_mode = transaction, 3 server connections) in
 # front of a throwaway cluster; 40 pgbench clients through it, each

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/suites/31-example-app.sh -- the example application's tests through
-# pgbouncer (issue #7 item 3).
+# pgbouncer.
 #
 # Starts a throwaway cluster, loads examples/tenant_app/schema.sql and its
 # test world, puts Debian's pgbouncer in transaction pooling mode (pool of 3)

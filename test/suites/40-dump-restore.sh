@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/suites/40-dump-restore.sh -- pg_dump / pg_restore keep every answer and the audit log
 #
-# Why this suite exists (issue #7, item 4): users back up with pg_dump and
+# Why this suite exists: users back up with pg_dump and
 # restore with pg_restore.  The policy data lives in extension tables, which
 # pg_dump only dumps because of pg_extension_config_dump, and a restore runs
 # CREATE EXTENSION first: the install script inserts the built-in

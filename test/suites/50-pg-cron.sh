@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/suites/50-pg-cron.sh -- access_policy.housekeeping() scheduled with
-# pg_cron for real (issue #7 item 6).
+# pg_cron for real.
 #
 # A cluster with shared_preload_libraries = 'pg_cron' (Debian's
 # postgresql-15-cron; 1.4 schedules by the minute), a database with

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/suites/51-graphviz.sh -- access_graph() output rendered by Graphviz
-# (issue #7 item 7).
+#
 #
 # The regression test (test/sql/access_graph.sql) checks the DOT text; this
 # suite checks that Graphviz itself accepts it: the demo world

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/suites/60-valgrind.sh -- the regression suite under Valgrind, and debug_discard_caches
 #
-# Why this suite exists (issue #6, item 24): a memory error in the engine
+# Why this suite exists: a memory error in the engine
 # (a read past a buffer, a use of freed cache memory, a branch on
 # uninitialised bytes) may answer wrongly or crash only now and then; Memcheck
 # reports it the first time the code runs.  This is the CI-sized run of

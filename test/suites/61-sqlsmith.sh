@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/suites/61-sqlsmith.sh -- sqlsmith as an unprivileged tenant against the demo world
 #
-# Why this suite exists (issue #6, item 25): the hand-written tests try the
+# Why this suite exists: the hand-written tests try the
 # queries their authors thought of.  sqlsmith generates random, deeply nested
 # queries over every table, function and operator a role can use, including
 # our checks with random arguments, our RLS policies inside joins, lateral

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/suites/62-assert-server.sh -- an assert-enabled server: the suite, debug_discard_caches, Valgrind with USE_VALGRIND
 #
-# Why this suite exists (issue #6, item 24): Debian's server is built without
+# Why this suite exists: Debian's server is built without
 # assertions, so it refuses debug_discard_caches = 1, checks none of
 # PostgreSQL's own assertions around our calls (locks held, memory contexts,
 # catalog access outside a transaction), and, built without USE_VALGRIND,

@@ -1,6 +1,6 @@
 # test/t/003_hot_standby.pl -- checks, lists, explain and RLS on a hot standby
 #
-# Why this test exists (issue #7, item 2): deployments read from streaming
+# Why this test exists: deployments read from streaming
 # replicas.  On a hot standby nothing may be written, there are no triggers,
 # and the only way a change made on the primary reaches an open session is
 # WAL replay: the statement trigger on every policy table queues a relcache

@@ -1,6 +1,6 @@
 # test/t/004_crash_recovery.pl -- kill -9 in the middle of administration
 #
-# Why this test exists (issue #6 item 23): access_policy keeps its state in
+# Why this test exists: access_policy keeps its state in
 # tables and its audit rows are written by triggers in the same transaction,
 # so crash recovery must leave the data and the audit log in agreement, and
 # the per-backend caches (rebuilt in new backends) must answer from the

@@ -1,6 +1,6 @@
 # test/t/005_crash_recovery.pl -- kill -9 in the middle of administration transactions
 #
-# Why this test exists (issue #6, item 23): the policy data, its audit log
+# Why this test exists: the policy data, its audit log
 # and the answers of the checks must agree after any crash.  The audit rows
 # are written by triggers in the same transaction as the change, and the
 # checks read cached state that every backend rebuilds; a design that kept
