@@ -41,7 +41,7 @@ DATA         = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.2.0.sql sql/$(EXT
 			   sql/$(EXTENSION)--0.3.0--0.4.0.sql sql/$(EXTENSION)--0.4.0--0.5.0.sql
 
 # Regression tests: inputs in test/sql, expected output at top level.
-REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys keys_ci mistakes app docs_quickstart docs_tutorial
+REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys keys_ci mistakes app support_requests docs_quickstart docs_tutorial
 REGRESS_OPTS = --inputdir=test
 ISOLATION    = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
 # pg_isolation_regress 15 reads expected output from <outputdir>/expected or
@@ -73,14 +73,17 @@ include $(PGXS)
 #   REDEFINED_0_5_0 functions    their definitions, taken from the parts
 #                                (sql/redefine.awk), so each is written once
 #   sql/upgrade--0.5.0-post.sql  privileges of those again
+#   PARTS_NEW                    parts that are new since 0.5.0
 # The upgrade test (test/suites/20-upgrade.sh) compares the catalog after
 # CREATE EXTENSION ... VERSION 'R' + ALTER EXTENSION ... UPDATE with a fresh
 # install of the newest version, for every earlier release R.
+# new since 0.5.0 (last in both scripts but for the comments)
+PARTS_NEW     = sql/$(EXTENSION)_requests.sql
 INSTALL_PARTS = sql/$(EXTENSION).sql sql/$(EXTENSION)_keys_schema.sql sql/$(EXTENSION)_privileges.sql \
 				sql/$(EXTENSION)_support.sql sql/$(EXTENSION)_team.sql sql/$(EXTENSION)_signals.sql \
 				sql/$(EXTENSION)_roles.sql sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql \
 				sql/$(EXTENSION)_tenant.sql sql/$(EXTENSION)_guard.sql sql/$(EXTENSION)_channels.sql \
-				sql/$(EXTENSION)_keys.sql sql/$(EXTENSION)_app.sql sql/$(EXTENSION)_comments.sql
+				sql/$(EXTENSION)_keys.sql sql/$(EXTENSION)_app.sql $(PARTS_NEW) sql/$(EXTENSION)_comments.sql
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 
@@ -89,8 +92,8 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 REDEFINED_0_5_0 = unprotect_table
 sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql: sql/upgrade--0.5.0.sql sql/upgrade--0.5.0-post.sql sql/redefine.awk $(INSTALL_PARTS)
 	{ cat sql/upgrade--0.5.0.sql \
-	  && awk -v names="$(REDEFINED_0_5_0)" -f sql/redefine.awk $(INSTALL_PARTS) \
-	  && cat sql/upgrade--0.5.0-post.sql; } > $@ || { rm -f $@; exit 1; }
+	  && awk -v names="$(REDEFINED_0_5_0)" -f sql/redefine.awk $(filter-out $(PARTS_NEW),$(INSTALL_PARTS)) \
+	  && cat sql/upgrade--0.5.0-post.sql $(PARTS_NEW); } > $@ || { rm -f $@; exit 1; }
 
 .PHONY: test demo demo-stop bench valgrind fuzz
 # The README's two commands (both work on a fresh Debian 12 machine as root).

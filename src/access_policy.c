@@ -32,6 +32,8 @@ void		_PG_init(void);
 static char *audit_reason = NULL;
 
 int			ApInvitationLifetime = 86400;
+/* how long a support access request can be decided (read by SQL) */
+static int	ApSupportRequestLifetime = 72 * 3600;
 int			ApAuditRetention = 0;
 int			ApInvitationRetention = 30 * 86400;
 
@@ -122,6 +124,14 @@ _PG_init(void)
 							NULL,
 							&ApInvitationLifetime,
 							86400, 60, 30 * 86400,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("access_policy.support_request_lifetime",
+							"How long a support access request can be approved or denied after it was made.",
+							"A request nobody answered by then has expired.",
+							&ApSupportRequestLifetime,
+							72 * 3600, 60, 30 * 86400,
 							PGC_SUSET,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);

@@ -69,4 +69,4 @@ SELECT access_policy.access_graph(9500, NULL);
 -- PUBLIC may call it (permission is checked inside), not the helpers
 SELECT p.oid::regprocedure, has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
   FROM pg_proc p WHERE p.pronamespace IN ('access_policy'::regnamespace, 'access_policy_internal'::regnamespace)
-   AND p.proname IN ('access_graph', '_dot_str', '_dot_left') ORDER BY 1::text;
+   AND p.proname IN ('access_graph', '_dot_str', '_dot_left') ORDER BY p.oid::regprocedure::text COLLATE "C";
