@@ -352,7 +352,7 @@ SetIdentity(const char *value, bool local, const char *fn)
 		ereport(WARNING,
 				(errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
 				 errmsg("access_policy.%s() outside a transaction block lasts for this statement only", fn),
-				 errhint("Call it after BEGIN (it lasts until the transaction ends), or pass local => false to last for the session.")));
+				 errhint("Call it after BEGIN, as the first statement of the transaction: it lasts until the transaction ends.")));
 	identity_change_allowed = true;
 	PG_TRY();
 	{
