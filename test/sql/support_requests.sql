@@ -203,7 +203,7 @@ SELECT access_policy.deny_support_request(:eu_request, 'please use the staging o
 COMMIT;
 BEGIN;
 SELECT access_policy.set_user('req_agent2');
-SELECT org_name, status, decided_by, decision_reason, access_until FROM access_policy.support_requests;
+SELECT org_name, status, decided_by, decision_reason, access_until FROM access_policy.support_requests ORDER BY id;
 COMMIT;
 
 ------------------------------------------------------------------------------
