@@ -5,6 +5,7 @@ EXTVERSION   = $(shell grep default_version $(EXTENSION).control | sed -e "s/def
 MODULE_big   = access_policy
 OBJS = \
 	src/access_policy.o \
+	src/activity.o \
 	src/admin.o \
 	src/actions.o \
 	src/cache.o \
@@ -41,7 +42,7 @@ DATA         = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.2.0.sql sql/$(EXT
 			   sql/$(EXTENSION)--0.3.0--0.4.0.sql sql/$(EXTENSION)--0.4.0--0.5.0.sql
 
 # Regression tests: inputs in test/sql, expected output at top level.
-REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys keys_ci mistakes app support_requests docs_quickstart docs_tutorial
+REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys keys_ci mistakes app support_requests support_activity docs_quickstart docs_tutorial
 REGRESS_OPTS = --inputdir=test
 ISOLATION    = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
 # pg_isolation_regress 15 reads expected output from <outputdir>/expected or
@@ -78,7 +79,7 @@ include $(PGXS)
 # CREATE EXTENSION ... VERSION 'R' + ALTER EXTENSION ... UPDATE with a fresh
 # install of the newest version, for every earlier release R.
 # new since 0.5.0 (last in both scripts but for the comments)
-PARTS_NEW     = sql/$(EXTENSION)_requests.sql
+PARTS_NEW     = sql/$(EXTENSION)_requests.sql sql/$(EXTENSION)_activity.sql
 INSTALL_PARTS = sql/$(EXTENSION).sql sql/$(EXTENSION)_keys_schema.sql sql/$(EXTENSION)_privileges.sql \
 				sql/$(EXTENSION)_support.sql sql/$(EXTENSION)_team.sql sql/$(EXTENSION)_signals.sql \
 				sql/$(EXTENSION)_roles.sql sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql \
@@ -89,7 +90,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 
 # functions of 0.5.0 that the newest version changed (dropped first by
 # sql/upgrade--0.5.0.sql)
-REDEFINED_0_5_0 = unprotect_table
+REDEFINED_0_5_0 = protect_table unprotect_table housekeeping
 sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql: sql/upgrade--0.5.0.sql sql/upgrade--0.5.0-post.sql sql/redefine.awk $(INSTALL_PARTS)
 	{ cat sql/upgrade--0.5.0.sql \
 	  && awk -v names="$(REDEFINED_0_5_0)" -f sql/redefine.awk $(filter-out $(PARTS_NEW),$(INSTALL_PARTS)) \

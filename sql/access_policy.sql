@@ -1927,6 +1927,14 @@ BEGIN
 	EXECUTE format('CREATE POLICY access_policy_update ON %s FOR UPDATE USING (%s) WITH CHECK (%s)', tbl, write_expr, write_expr);
 	EXECUTE format('CREATE POLICY access_policy_delete ON %s FOR DELETE USING (%s)', tbl, write_expr);
 	EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+	-- the rows support agents write are recorded (support_activity)
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+				WHERE t.tgrelid = tbl AND t.tgname = 'access_policy_support_activity') THEN
+		EXECUTE format('DROP TRIGGER access_policy_support_activity ON %s', tbl);
+	END IF;
+	EXECUTE format('CREATE TRIGGER access_policy_support_activity AFTER INSERT OR UPDATE OR DELETE ON %s
+					FOR EACH ROW WHEN (@extschema@.acting_as_support())
+					EXECUTE FUNCTION access_policy_internal._support_activity()', tbl);
 	-- permissive policies are OR-ed: another one can open what ours close
 	FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
 				WHERE p.polrelid = tbl AND p.polpermissive AND p.polname NOT LIKE 'access\_policy\_%'
@@ -2002,6 +2010,10 @@ BEGIN
 	LOOP
 		EXECUTE format('DROP POLICY %I ON %s', pol, tbl);
 	END LOOP;
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+				WHERE t.tgrelid = tbl AND t.tgname = 'access_policy_support_activity') THEN
+		EXECUTE format('DROP TRIGGER access_policy_support_activity ON %s', tbl);
+	END IF;
 	RAISE NOTICE 'row level security stays enabled on %: without permissive policies only its owner sees rows', tbl
 		USING HINT = format('Run ALTER TABLE %s DISABLE ROW LEVEL SECURITY to open it to everyone with table privileges.', tbl);
 END;

@@ -12,16 +12,19 @@ COMMENT ON FUNCTION access_policy_internal._retention_seconds(text) IS
 'internal: access_policy.audit_retention or access_policy.invitation_retention in seconds';
 
 CREATE FUNCTION @extschema@.housekeeping()
-RETURNS TABLE (invitations_purged bigint, audit_rows_purged bigint, audit_cutoff timestamptz)
+RETURNS TABLE (invitations_purged bigint, audit_rows_purged bigint, audit_cutoff timestamptz,
+			   support_activity_purged bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	inv_keep integer := access_policy_internal._retention_seconds('invitation');
 	audit_keep integer := access_policy_internal._retention_seconds('audit');
+	activity_keep integer := access_policy_internal._retention_seconds('support_activity');
 	cutoff timestamptz;
 	n_inv bigint;
 	n_audit bigint := 0;
+	n_activity bigint := 0;
 BEGIN
 	-- invitations that can no longer be used, ended longer ago than the retention
 	DELETE FROM @extschema@.invitations i
@@ -52,11 +55,25 @@ BEGIN
 					'access_policy.housekeeping(): access_policy.audit_retention');
 		END IF;
 	END IF;
-	RETURN QUERY SELECT n_inv, n_audit, cutoff;
+	IF activity_keep > 0 THEN
+		-- append-only too: the same way
+		ALTER TABLE @extschema@.support_activity_log DISABLE TRIGGER activity_append_only;
+		DELETE FROM @extschema@.support_activity_log l
+		 WHERE l.at < pg_catalog.statement_timestamp() - pg_catalog.make_interval(secs => activity_keep);
+		GET DIAGNOSTICS n_activity = ROW_COUNT;
+		ALTER TABLE @extschema@.support_activity_log ENABLE TRIGGER activity_append_only;
+		IF n_activity > 0 THEN
+			INSERT INTO @extschema@.audit_log (actor_user, db_role, action, target_table, target_id, before, after, reason)
+			VALUES (@extschema@.current_user_id(), access_policy_internal._outer_role(), 'purge', 'support_activity_log',
+					NULL, NULL, pg_catalog.jsonb_build_object('rows', n_activity, 'retention_seconds', activity_keep),
+					'access_policy.housekeeping(): access_policy.support_activity_retention');
+		END IF;
+	END IF;
+	RETURN QUERY SELECT n_inv, n_audit, cutoff, n_activity;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.housekeeping() IS
-'deletes invitations that ended (expired, accepted, revoked) longer ago than access_policy.invitation_retention and audit rows older than access_policy.audit_retention (0: keep), recording the purge in the audit log; schedule it with pg_cron';
+'deletes invitations that ended (expired, accepted, revoked) longer ago than access_policy.invitation_retention, audit rows older than access_policy.audit_retention and support activity entries older than access_policy.support_activity_retention (0: keep), recording each purge in the audit log; schedule it with pg_cron';
 
 REVOKE ALL ON FUNCTION access_policy_internal._retention_seconds(text), @extschema@.housekeeping() FROM PUBLIC;
 

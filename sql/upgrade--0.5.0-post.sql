@@ -1,7 +1,11 @@
 /* sql/upgrade--0.5.0-post.sql -- upgrade from 0.5.0: privileges of the functions defined again */
 
 -- as in a fresh install: nothing for PUBLIC
-REVOKE ALL ON FUNCTION @extschema@.unprotect_table(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION
+	@extschema@.unprotect_table(regclass),
+	@extschema@.protect_table(regclass, name, text, text, name, boolean, boolean),
+	@extschema@.housekeeping()
+FROM PUBLIC;
 
 -- and whatever was granted on them before the upgrade, again
 DO $$

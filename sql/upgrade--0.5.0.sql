@@ -65,15 +65,24 @@ UPDATE pg_catalog.pg_proc p
    AND pg_catalog.strpos(p.prosrc, '@extschema@._') > 0;
 
 /*
- * unprotect_table() drops only the policies that are still there (it failed
- * when the table's owner had dropped one).  It is dropped and created again
- * (its definition follows, taken from its part); what was granted on it is
- * noted here and granted again afterwards.
+ * Functions changed by 0.6.0 are dropped and created again (their
+ * definitions follow, taken from their parts); what was granted on them is
+ * noted here and granted again afterwards:
+ *   unprotect_table() drops only the policies that are still there (it
+ *     failed when the table's owner had dropped one), and the support
+ *     activity trigger;
+ *   protect_table() creates the support activity trigger;
+ *   housekeeping() applies access_policy.support_activity_retention (and
+ *     returns how many entries it deleted).
  */
 SELECT pg_catalog.set_config('access_policy_upgrade.acl',
 	pg_catalog.jsonb_object_agg(p.oid::pg_catalog.regprocedure::text, p.proacl::text)::text, true)
   FROM pg_catalog.pg_proc p
- WHERE p.oid IN ('@extschema@.unprotect_table(regclass)'::pg_catalog.regprocedure)
+ WHERE p.oid IN ('@extschema@.unprotect_table(regclass)'::pg_catalog.regprocedure,
+				 '@extschema@.protect_table(regclass,name,text,text,name,boolean,boolean)'::pg_catalog.regprocedure,
+				 '@extschema@.housekeeping()'::pg_catalog.regprocedure)
    AND p.proacl IS NOT NULL;
 DROP FUNCTION @extschema@.unprotect_table(regclass);
+DROP FUNCTION @extschema@.protect_table(regclass, name, text, text, name, boolean, boolean);
+DROP FUNCTION @extschema@.housekeeping();
 

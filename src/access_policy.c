@@ -36,6 +36,7 @@ int			ApInvitationLifetime = 86400;
 static int	ApSupportRequestLifetime = 72 * 3600;
 int			ApAuditRetention = 0;
 int			ApInvitationRetention = 30 * 86400;
+static int	ApSupportActivityRetention = 0;
 
 /*
  * support_default_level is a security setting and fails closed.  A value
@@ -93,6 +94,18 @@ check_audit_retention(int *newval, void **extra, GucSource source)
 	return true;
 }
 
+/* support_activity_retention: the same rule */
+static bool
+check_support_activity_retention(int *newval, void **extra, GucSource source)
+{
+	if (*newval != 0 && *newval < 3600)
+	{
+		GUC_check_errdetail("access_policy.support_activity_retention must be 0 (keep the support activity log forever) or at least 1 hour.");
+		return false;
+	}
+	return true;
+}
+
 /*
  * _PG_init defines the settings (sorted), reserves the prefix so that no
  * placeholder can stand in for them, and registers the cache callbacks.
@@ -127,6 +140,14 @@ _PG_init(void)
 							PGC_SUSET,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("access_policy.support_activity_retention",
+							"How long support activity entries are kept; access_policy.housekeeping() deletes older ones.",
+							"0 keeps the support activity log forever.",
+							&ApSupportActivityRetention,
+							0, 0, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							check_support_activity_retention, NULL, NULL);
 	DefineCustomIntVariable("access_policy.support_request_lifetime",
 							"How long a support access request can be approved or denied after it was made.",
 							"A request nobody answered by then has expired.",
@@ -176,7 +197,7 @@ _PG_init(void)
 PG_FUNCTION_INFO_V1(retention_seconds);
 
 /*
- * _retention_seconds('audit' | 'invitation'): the retention settings in
+ * _retention_seconds('audit' | 'invitation' | 'support_activity'): the retention settings in
  * seconds, for housekeeping() (calling into the library also makes sure the
  * settings are defined, whatever the session did before).
  */
@@ -189,9 +210,11 @@ retention_seconds(PG_FUNCTION_ARGS)
 		PG_RETURN_INT32(ApAuditRetention);
 	if (strcmp(which, "invitation") == 0)
 		PG_RETURN_INT32(ApInvitationRetention);
+	if (strcmp(which, "support_activity") == 0)
+		PG_RETURN_INT32(ApSupportActivityRetention);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown retention \"%s\"", which),
-			 errhint("Use \"audit\" or \"invitation\".")));
+			 errhint("Use \"audit\", \"invitation\" or \"support_activity\".")));
 	PG_RETURN_NULL();
 }

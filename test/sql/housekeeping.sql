@@ -86,36 +86,74 @@ CREATE TABLE hk_watched (org_id bigint NOT NULL, body text);
 CREATE INDEX ON hk_watched (org_id);
 SELECT access_policy.protect_table('hk_watched', 'org_id', 'settings.view', 'settings.edit');
 -- tables you protected whose protection is gone: RLS switched off or a policy dropped
-SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies
+SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                WHERE g.tgrelid = t.relid AND g.tgname = 'access_policy_support_activity'
+                  AND g.tgenabled <> 'D') AS activity_recorded
   FROM access_policy.protected_tables t
   JOIN pg_catalog.pg_class c ON c.oid = t.relid
   LEFT JOIN pg_catalog.pg_policy p ON p.polrelid = t.relid AND p.polname LIKE 'access\_policy\_%'
  GROUP BY t.relid, c.relrowsecurity
-HAVING NOT c.relrowsecurity OR count(p.polname) < 4;
+HAVING NOT c.relrowsecurity OR count(p.polname) < 4
+    OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                    WHERE g.tgrelid = t.relid AND g.tgname = 'access_policy_support_activity'
+                      AND g.tgenabled <> 'D');
 -- the owner drops a policy: the query finds the table
 DROP POLICY access_policy_delete ON hk_watched;
-SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies
+SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                WHERE g.tgrelid = t.relid AND g.tgname = 'access_policy_support_activity'
+                  AND g.tgenabled <> 'D') AS activity_recorded
   FROM access_policy.protected_tables t
   JOIN pg_catalog.pg_class c ON c.oid = t.relid
   LEFT JOIN pg_catalog.pg_policy p ON p.polrelid = t.relid AND p.polname LIKE 'access\_policy\_%'
  GROUP BY t.relid, c.relrowsecurity
-HAVING NOT c.relrowsecurity OR count(p.polname) < 4;
+HAVING NOT c.relrowsecurity OR count(p.polname) < 4
+    OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                    WHERE g.tgrelid = t.relid AND g.tgname = 'access_policy_support_activity'
+                      AND g.tgenabled <> 'D');
 -- and switching RLS off too
 ALTER TABLE hk_watched DISABLE ROW LEVEL SECURITY;
-SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies
+SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                WHERE g.tgrelid = t.relid AND g.tgname = 'access_policy_support_activity'
+                  AND g.tgenabled <> 'D') AS activity_recorded
   FROM access_policy.protected_tables t
   JOIN pg_catalog.pg_class c ON c.oid = t.relid
   LEFT JOIN pg_catalog.pg_policy p ON p.polrelid = t.relid AND p.polname LIKE 'access\_policy\_%'
  GROUP BY t.relid, c.relrowsecurity
-HAVING NOT c.relrowsecurity OR count(p.polname) < 4;
+HAVING NOT c.relrowsecurity OR count(p.polname) < 4
+    OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                    WHERE g.tgrelid = t.relid AND g.tgname = 'access_policy_support_activity'
+                      AND g.tgenabled <> 'D');
 -- protect_table() again restores both
 SELECT access_policy.protect_table('hk_watched', 'org_id', 'settings.view', 'settings.edit');
-SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies
+SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                WHERE g.tgrelid = t.relid AND g.tgname = 'access_policy_support_activity'
+                  AND g.tgenabled <> 'D') AS activity_recorded
   FROM access_policy.protected_tables t
   JOIN pg_catalog.pg_class c ON c.oid = t.relid
   LEFT JOIN pg_catalog.pg_policy p ON p.polrelid = t.relid AND p.polname LIKE 'access\_policy\_%'
  GROUP BY t.relid, c.relrowsecurity
-HAVING NOT c.relrowsecurity OR count(p.polname) < 4;
+HAVING NOT c.relrowsecurity OR count(p.polname) < 4
+    OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                    WHERE g.tgrelid = t.relid AND g.tgname = 'access_policy_support_activity'
+                      AND g.tgenabled <> 'D');
+-- the owner disables the support activity trigger
+ALTER TABLE hk_watched DISABLE TRIGGER access_policy_support_activity;
+SELECT t.relid AS protected_table, c.relrowsecurity AS rls_on, count(p.polname) AS policies,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                WHERE g.tgrelid = t.relid AND g.tgname = 'access_policy_support_activity'
+                  AND g.tgenabled <> 'D') AS activity_recorded
+  FROM access_policy.protected_tables t
+  JOIN pg_catalog.pg_class c ON c.oid = t.relid
+  LEFT JOIN pg_catalog.pg_policy p ON p.polrelid = t.relid AND p.polname LIKE 'access\_policy\_%'
+ GROUP BY t.relid, c.relrowsecurity
+HAVING NOT c.relrowsecurity OR count(p.polname) < 4
+    OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                    WHERE g.tgrelid = t.relid AND g.tgname = 'access_policy_support_activity'
+                      AND g.tgenabled <> 'D');
 -- unprotect_table() when the owner dropped one of the policies: drops the others
 DROP POLICY access_policy_update ON hk_watched;
 SELECT access_policy.unprotect_table('hk_watched');

@@ -136,6 +136,7 @@ if grep -qx 0.5.0 <<<"$RELEASES"; then
 			   || ' ' || has_function_privilege('upg6_app', 'access_policy.unprotect_table(regclass)', 'EXECUTE WITH GRANT OPTION')
 			   || ' ' || has_function_privilege('public', 'access_policy.unprotect_table(regclass)', 'EXECUTE')
 			   || ' ' || (SELECT count(*) FROM pg_policies WHERE tablename = 'notes' AND coalesce(qual, with_check) LIKE '%access_policy.can(%')
+			   || ' ' || (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'notes'::regclass AND tgname = 'access_policy_support_activity')
 			   || ' ' || (SELECT count(*) FROM my_members)
 			   || ' ' || (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'access_policy'::regnamespace
 							AND p.prosrc LIKE '%access_policy.\_%')" \
@@ -144,9 +145,9 @@ if grep -qx 0.5.0 <<<"$RELEASES"; then
 		-c "SELECT access_policy.assign_role('upg6_alice', 9600, 'Admin') IS NOT NULL" \
 		-c "BEGIN" -c "SELECT access_policy.set_user('upg6_alice')" -q \
 		-c "SELECT access_policy.can(9600, 'members.manage')" -c "COMMIT" 2>&1 | tr '\n' ' ')
-	want="0 0 62 true true false 4 0 0 t t t  t "
+	want="0 0 65 true true false 4 1 0 0 t t t  t "
 	if [ "$got" = "$want" ]; then
-		ok "0.5.0 -> 0.6.0: internals moved (62 functions), grants (also on the re-created unprotect_table), RLS policies and views kept, administration works"
+		ok "0.5.0 -> 0.6.0: internals moved (65 functions), grants (also on the re-created functions), RLS policies and views kept, the support activity trigger added to a table protected before, administration works"
 	else
 		not_ok "moved internals: got '$got', want '$want'"
 	fi
