@@ -14,6 +14,7 @@ OBJS = \
 	src/check.o \
 	src/check_keys.o \
 	src/derive.o \
+	src/feed.o \
 	src/guard.o \
 	src/identity.o \
 	src/invalidate.o \
@@ -42,7 +43,7 @@ DATA         = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.2.0.sql sql/$(EXT
 			   sql/$(EXTENSION)--0.3.0--0.4.0.sql sql/$(EXTENSION)--0.4.0--0.5.0.sql
 
 # Regression tests: inputs in test/sql, expected output at top level.
-REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys keys_ci mistakes app support_requests support_activity docs_quickstart docs_tutorial
+REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys keys_ci mistakes app support_requests support_activity change_feed docs_quickstart docs_tutorial
 REGRESS_OPTS = --inputdir=test
 ISOLATION    = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
 # pg_isolation_regress 15 reads expected output from <outputdir>/expected or
@@ -58,6 +59,9 @@ EXTRA_CLEAN  = $(DATA_built) results regression.diffs regression.out output_iso 
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+# the header dependency rule above comes first: without this, a plain `make`
+# would build one object file only
+.DEFAULT_GOAL := all
 
 # The install script is the concatenation of one source file per concept, in
 # this order; the versioned name is generated.  privileges.sql revokes
@@ -79,7 +83,7 @@ include $(PGXS)
 # CREATE EXTENSION ... VERSION 'R' + ALTER EXTENSION ... UPDATE with a fresh
 # install of the newest version, for every earlier release R.
 # new since 0.5.0 (last in both scripts but for the comments)
-PARTS_NEW     = sql/$(EXTENSION)_requests.sql sql/$(EXTENSION)_activity.sql
+PARTS_NEW     = sql/$(EXTENSION)_requests.sql sql/$(EXTENSION)_activity.sql sql/$(EXTENSION)_feed.sql
 INSTALL_PARTS = sql/$(EXTENSION).sql sql/$(EXTENSION)_keys_schema.sql sql/$(EXTENSION)_privileges.sql \
 				sql/$(EXTENSION)_support.sql sql/$(EXTENSION)_team.sql sql/$(EXTENSION)_signals.sql \
 				sql/$(EXTENSION)_roles.sql sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql \
