@@ -55,6 +55,8 @@ STATUS_OF_SQLSTATE = {
     "23502": 400,  # not_null_violation
     "23514": 400,  # check_violation
     "P0001": 400,  # raise_exception (application rule)
+    "55000": 409,  # object_not_in_prerequisite_state: a request already decided or expired
+    "40001": 409,  # serialization_failure: the same request twice at once (retry)
 }
 
 
@@ -167,6 +169,39 @@ def revoke_support(cur, m, body):
     return 204, None
 
 
+def request_support(cur, m, body):
+    # a support agent asks for access; the customer's admins decide
+    cur.execute("SELECT access_policy.request_support_access(%s, %s, %s, duration => %s, ticket => %s) AS id",
+                (org_of(cur, m.group(1)), body.get("level"), body.get("reason"), body.get("duration"),
+                 body.get("ticket")))
+    return 201, rows(cur)[0]
+
+
+def list_support_requests(cur, m, body):
+    # the requests the caller may decide, and their own as an agent
+    cur.execute("SELECT id, org_key::uuid AS tenant_id, agent, level, reason, ticket, duration, status, "
+                "time_left::text, decided_by, decision_reason FROM access_policy.support_requests ORDER BY id")
+    return 200, rows(cur)
+
+
+def approve_support_request(cur, m, body):
+    cur.execute("SELECT access_policy.approve_support_request(%s) AS expires_at", (int(m.group(1)),))
+    return 200, rows(cur)[0]
+
+
+def deny_support_request(cur, m, body):
+    cur.execute("SELECT access_policy.deny_support_request(%s, %s)", (int(m.group(1)), body.get("reason")))
+    return 204, None
+
+
+def support_activity(cur, m, body):
+    # what support wrote in the tenant's rows (the view checks the caller)
+    cur.execute("SELECT at, agent, table_name, operation, row_key, before, after, access_reason "
+                "FROM access_policy.support_activity WHERE org_id = %s ORDER BY id",
+                (org_of(cur, m.group(1)),))
+    return 200, rows(cur)
+
+
 def caller_named(cur, status, message, query, params):
     """Run query; an undefined object there is one the caller named."""
     try:
@@ -213,6 +248,11 @@ ROUTES = [
     ("GET", rf"/orgs/{UUID}/support", support_status),
     ("PUT", rf"/orgs/{UUID}/support", set_support),
     ("DELETE", rf"/orgs/{UUID}/support", revoke_support),
+    ("POST", rf"/orgs/{UUID}/support/requests", request_support),
+    ("GET", rf"/orgs/{UUID}/support/activity", support_activity),
+    ("GET", r"/support/requests", list_support_requests),
+    ("POST", r"/support/requests/(\d+)/approve", approve_support_request),
+    ("POST", r"/support/requests/(\d+)/deny", deny_support_request),
     ("GET", rf"/orgs/{UUID}/invitations", list_invitations),
     ("POST", rf"/orgs/{UUID}/invitations", invite),
     ("DELETE", r"/invitations/(\d+)", revoke_invitation),

@@ -147,6 +147,58 @@ class SupportAccess(unittest.TestCase):
         self.assertEqual(call("POST", "/notes", "sam", {"tenant_id": ACME, "body": "too late"})[0], 403)
 
 
+class SupportRequests(unittest.TestCase):
+    def test_request_approved_and_activity_read_by_the_customer(self):
+        # Globex is closed to support; its Viewer bob may not decide
+        sql("SELECT access_policy.set_support_access(access_policy.org_id(%s::uuid), 'none') IS NOT NULL", (GLOBEX,))
+        # gwen administers Globex (made here, kept: nothing else uses her)
+        sql("SELECT access_policy.create_user('gwen', 'gwen@globex.example')")
+        sql("SELECT access_policy.assign_role('gwen', access_policy.org_id(%s::uuid), 'Admin')", (GLOBEX,))
+        try:
+            status, req = call("POST", f"/orgs/{GLOBEX}/support/requests", "sam",
+                               {"level": "write", "reason": "customer cannot save notes", "duration": "1 week",
+                                "ticket": "T-42"})
+            self.assertEqual(status, 201)
+            # only support staff ask
+            self.assertEqual(call("POST", f"/orgs/{GLOBEX}/support/requests", "bob",
+                                  {"level": "read", "reason": "x"})[0], 403)
+            # the customer's admin sees it pending; its Viewer and another tenant's admin do not
+            status, pending = call("GET", "/support/requests", "gwen")
+            self.assertEqual([(r["id"], r["tenant_id"], r["status"], r["ticket"]) for r in pending],
+                             [(req["id"], GLOBEX, "pending", "T-42")])
+            self.assertEqual(call("GET", "/support/requests", "bob")[1], [])
+            self.assertEqual(call("GET", "/support/requests", "alice")[1], [])
+            self.assertEqual(call("POST", f"/support/requests/{req['id']}/approve", "alice")[0], 403)
+            # the agent cannot write yet; gwen approves; now they can
+            self.assertEqual(call("POST", "/notes", "sam", {"tenant_id": GLOBEX, "body": "fix"})[0], 403)
+            status, approved = call("POST", f"/support/requests/{req['id']}/approve", "gwen")
+            self.assertEqual(status, 200)
+            self.assertIsNotNone(approved["expires_at"])
+            self.assertEqual(call("POST", f"/support/requests/{req['id']}/approve", "gwen")[0], 409)
+            status, note = call("POST", "/notes", "sam", {"tenant_id": GLOBEX, "body": "fixed by support"})
+            self.assertEqual(status, 201)
+            # the customer reads what support wrote; another tenant's admin reads nothing of it
+            status, activity = call("GET", f"/orgs/{GLOBEX}/support/activity", "gwen")
+            self.assertEqual(status, 200)
+            self.assertEqual([(a["agent"], a["operation"], a["row_key"], a["after"]["body"]) for a in activity],
+                             [("sam", "insert", {"id": note["id"]}, "fixed by support")])
+            self.assertIn("support request", activity[0]["access_reason"])
+            self.assertIn("T-42", activity[0]["access_reason"])
+            self.assertEqual(call("GET", f"/orgs/{GLOBEX}/support/activity", "alice")[1], [])
+            # a second request, denied with a reason the agent reads
+            status, req2 = call("POST", f"/orgs/{GLOBEX}/support/requests", "sam",
+                                {"level": "read", "reason": "follow-up"})
+            self.assertEqual(call("POST", f"/support/requests/{req2['id']}/deny", "gwen",
+                                  {"reason": "not needed"})[0], 204)
+            mine = {r["id"]: r for r in call("GET", "/support/requests", "sam")[1]}
+            self.assertEqual((mine[req2["id"]]["status"], mine[req2["id"]]["decision_reason"]),
+                             ("denied", "not needed"))
+        finally:
+            sql("DELETE FROM notes WHERE body = 'fixed by support'")
+            # back to the default for the other tests
+            sql("SELECT access_policy.revoke_support_access(access_policy.org_id(%s::uuid))", (GLOBEX,))
+
+
 class ServiceErrors(unittest.TestCase):
     def test_server_side_mistake_is_a_logged_500_not_a_404(self):
         # a typo in the service's own SQL (a permission nobody registered: 42704)
