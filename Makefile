@@ -93,8 +93,8 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 
 # functions of 0.5.0 that the newest version changed (dropped first by
-# sql/upgrade--0.5.0.sql)
-REDEFINED_0_5_0 = protect_table unprotect_table housekeeping
+# sql/upgrade--0.5.0.sql), and new ones of the 0.5.0 parts
+REDEFINED_0_5_0 = _drop_protection protect_table unprotect_table housekeeping
 sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql: sql/upgrade--0.5.0.sql sql/upgrade--0.5.0-post.sql sql/redefine.awk $(INSTALL_PARTS)
 	{ cat sql/upgrade--0.5.0.sql \
 	  && awk -v names="$(REDEFINED_0_5_0)" -f sql/redefine.awk $(filter-out $(PARTS_NEW),$(INSTALL_PARTS)) \

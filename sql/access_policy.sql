@@ -1810,6 +1810,31 @@ COMMENT ON FUNCTION @extschema@.who_can_resource(text, bigint) IS
 -- Row-level security helper
 ------------------------------------------------------------------------------
 
+-- _drop_protection(tbl): drops the policies and the trigger protect_table()
+-- created that are still there (the table's owner may have dropped one)
+CREATE FUNCTION access_policy_internal._drop_protection(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	pol name;
+BEGIN
+	FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
+				WHERE p.polrelid = tbl AND p.polname IN ('access_policy_select', 'access_policy_insert',
+														 'access_policy_update', 'access_policy_delete')
+	LOOP
+		EXECUTE format('DROP POLICY %I ON %s', pol, tbl);
+	END LOOP;
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+				WHERE t.tgrelid = tbl AND t.tgname = 'access_policy_support_activity') THEN
+		EXECUTE format('DROP TRIGGER access_policy_support_activity ON %s', tbl);
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION access_policy_internal._drop_protection(regclass) IS
+'internal: drops the policies and the support activity trigger protect_table() created, those still there';
+
 CREATE FUNCTION @extschema@.protect_table(tbl regclass, org_column name,
 										  read_permission text, write_permission text,
 										  resource_column name DEFAULT NULL,
@@ -1915,23 +1940,14 @@ BEGIN
 							 org_column, write_permission);
 	END IF;
 
-	-- calling again replaces the policies this function created before
-	FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
-				WHERE p.polrelid = tbl AND p.polname IN ('access_policy_select', 'access_policy_insert',
-														 'access_policy_update', 'access_policy_delete')
-	LOOP
-		EXECUTE format('DROP POLICY %I ON %s', pol, tbl);
-	END LOOP;
+	-- calling again replaces the policies and the trigger this function created before
+	PERFORM access_policy_internal._drop_protection(tbl);
 	EXECUTE format('CREATE POLICY access_policy_select ON %s FOR SELECT USING (%s)', tbl, read_expr);
 	EXECUTE format('CREATE POLICY access_policy_insert ON %s FOR INSERT WITH CHECK (%s)', tbl, write_expr);
 	EXECUTE format('CREATE POLICY access_policy_update ON %s FOR UPDATE USING (%s) WITH CHECK (%s)', tbl, write_expr, write_expr);
 	EXECUTE format('CREATE POLICY access_policy_delete ON %s FOR DELETE USING (%s)', tbl, write_expr);
 	EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
 	-- the rows support agents write are recorded (support_activity)
-	IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-				WHERE t.tgrelid = tbl AND t.tgname = 'access_policy_support_activity') THEN
-		EXECUTE format('DROP TRIGGER access_policy_support_activity ON %s', tbl);
-	END IF;
 	EXECUTE format('CREATE TRIGGER access_policy_support_activity AFTER INSERT OR UPDATE OR DELETE ON %s
 					FOR EACH ROW WHEN (@extschema@.acting_as_support())
 					EXECUTE FUNCTION access_policy_internal._support_activity()', tbl);
@@ -1992,7 +2008,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	owner_oid oid;
-	pol name;
 BEGIN
 	SELECT c.relowner INTO owner_oid FROM pg_catalog.pg_class c WHERE c.oid = tbl;
 	IF NOT pg_catalog.pg_has_role(access_policy_internal._outer_role(), owner_oid, 'USAGE') THEN
@@ -2002,18 +2017,7 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table % is not protected by access_policy', tbl USING ERRCODE = 'undefined_object';
 	END IF;
-	-- the policies protect_table() created that are still there (the owner
-	-- may have dropped one)
-	FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
-				WHERE p.polrelid = tbl AND p.polname IN ('access_policy_select', 'access_policy_insert',
-														 'access_policy_update', 'access_policy_delete')
-	LOOP
-		EXECUTE format('DROP POLICY %I ON %s', pol, tbl);
-	END LOOP;
-	IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-				WHERE t.tgrelid = tbl AND t.tgname = 'access_policy_support_activity') THEN
-		EXECUTE format('DROP TRIGGER access_policy_support_activity ON %s', tbl);
-	END IF;
+	PERFORM access_policy_internal._drop_protection(tbl);
 	RAISE NOTICE 'row level security stays enabled on %: without permissive policies only its owner sees rows', tbl
 		USING HINT = format('Run ALTER TABLE %s DISABLE ROW LEVEL SECURITY to open it to everyone with table privileges.', tbl);
 END;

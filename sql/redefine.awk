@@ -13,17 +13,17 @@ BEGIN {
 }
 function fname(line,   s) {
 	s = line
-	sub(/^(CREATE FUNCTION|COMMENT ON FUNCTION|CREATE VIEW|COMMENT ON VIEW|COMMENT ON COLUMN) @extschema@\./, "", s)
+	sub(/^(CREATE FUNCTION|COMMENT ON FUNCTION|CREATE VIEW|COMMENT ON VIEW|COMMENT ON COLUMN) (@extschema@|access_policy_internal)\./, "", s)
 	sub(/[ (.].*/, "", s)
 	return s
 }
-mode == "" && /^CREATE FUNCTION @extschema@\./ && (fname($0) in want) {
+mode == "" && /^CREATE FUNCTION (@extschema@|access_policy_internal)\./ && (fname($0) in want) {
 	mode = "create"; body = 0; found[fname($0)] = 1
 }
 mode == "" && /^CREATE VIEW @extschema@\./ && (fname($0) in want) {
 	mode = "view"; found[fname($0)] = 1
 }
-mode == "" && /^COMMENT ON (FUNCTION|VIEW|COLUMN) @extschema@\./ && (fname($0) in want) {
+mode == "" && /^COMMENT ON (FUNCTION|VIEW|COLUMN) (@extschema@|access_policy_internal)\./ && (fname($0) in want) {
 	mode = "comment"
 }
 mode == "view" {

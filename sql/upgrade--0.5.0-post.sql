@@ -2,6 +2,7 @@
 
 -- as in a fresh install: nothing for PUBLIC
 REVOKE ALL ON FUNCTION
+	access_policy_internal._drop_protection(regclass),
 	@extschema@.unprotect_table(regclass),
 	@extschema@.protect_table(regclass, name, text, text, name, boolean, boolean),
 	@extschema@.housekeeping()
