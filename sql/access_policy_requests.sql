@@ -98,7 +98,8 @@ BEGIN
 	IF me IS NULL OR NOT EXISTS (SELECT 1 FROM @extschema@.users u WHERE u.id = me) THEN
 		PERFORM access_policy_internal._refuse_no_user();
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.users u WHERE u.id = me AND u.is_support_staff) THEN
+	PERFORM FROM @extschema@.users u WHERE u.id = me AND u.is_support_staff;
+	IF NOT FOUND THEN
 		RAISE EXCEPTION 'only support staff may request support access'
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = pg_catalog.format('User "%s" is not support staff.', me);
