@@ -17,6 +17,7 @@ OBJS = \
 	src/feed.o \
 	src/guard.o \
 	src/identity.o \
+	src/identity_token.o \
 	src/invalidate.o \
 	src/invitations.o \
 	src/keys.o \
@@ -36,14 +37,15 @@ $(OBJS): $(wildcard src/*.h)
 
 # Install script of the newest version and the upgrade script to it are
 # generated (see below); install scripts of earlier releases are frozen files.
-DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql
+DATA_built   = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql \
+			   sql/$(EXTENSION)--0.6.0--$(EXTVERSION).sql
 DATA         = sql/$(EXTENSION)--0.1.0.sql sql/$(EXTENSION)--0.2.0.sql sql/$(EXTENSION)--0.3.0.sql \
-			   sql/$(EXTENSION)--0.4.0.sql sql/$(EXTENSION)--0.5.0.sql \
+			   sql/$(EXTENSION)--0.4.0.sql sql/$(EXTENSION)--0.5.0.sql sql/$(EXTENSION)--0.6.0.sql \
 			   sql/$(EXTENSION)--0.1.0--0.2.0.sql sql/$(EXTENSION)--0.2.0--0.3.0.sql \
 			   sql/$(EXTENSION)--0.3.0--0.4.0.sql sql/$(EXTENSION)--0.4.0--0.5.0.sql
 
 # Regression tests: inputs in test/sql, expected output at top level.
-REGRESS      = setup identity model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys keys_ci mistakes app support_requests support_activity change_feed docs_quickstart docs_tutorial
+REGRESS      = setup identity identity_token model checks resources rls audit admin_authz explain support_access team cache comments access_graph housekeeping jwt_claims hardening hardening_identity attacks attacks_engine keys keys_ci mistakes app support_requests support_activity change_feed docs_quickstart docs_tutorial
 REGRESS_OPTS = --inputdir=test
 ISOLATION    = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
 # pg_isolation_regress 15 reads expected output from <outputdir>/expected or
@@ -95,10 +97,12 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 # functions of 0.5.0 that the newest version changed (dropped first by
 # sql/upgrade--0.5.0.sql), and new ones of the 0.5.0 parts
 REDEFINED_0_5_0 = _drop_protection protect_table unprotect_table housekeeping
-sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql: sql/upgrade--0.5.0.sql sql/upgrade--0.5.0-post.sql sql/redefine.awk $(INSTALL_PARTS)
+sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql: sql/upgrade--0.5.0.sql sql/upgrade--0.5.0-post.sql sql/upgrade--citus-upserts.sql sql/redefine.awk $(INSTALL_PARTS)
 	{ cat sql/upgrade--0.5.0.sql \
 	  && awk -v names="$(REDEFINED_0_5_0)" -f sql/redefine.awk $(filter-out $(PARTS_NEW),$(INSTALL_PARTS)) \
-	  && cat sql/upgrade--0.5.0-post.sql $(PARTS_NEW); } > $@ || { rm -f $@; exit 1; }
+	  && cat sql/upgrade--0.5.0-post.sql $(PARTS_NEW) sql/upgrade--citus-upserts.sql; } > $@ || { rm -f $@; exit 1; }
+sql/$(EXTENSION)--0.6.0--$(EXTVERSION).sql: sql/upgrade--0.6.0.sql sql/upgrade--citus-upserts.sql
+	cat sql/upgrade--0.6.0.sql sql/upgrade--citus-upserts.sql > $@
 
 .PHONY: test demo demo-stop bench valgrind fuzz
 # The README's two commands (both work on a fresh Debian 12 machine as root).

@@ -160,6 +160,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	ends timestamptz;
+	below bigint[];
 	caller_reason text := current_setting('access_policy.audit_reason', true);
 BEGIN
 	PERFORM access_policy_internal._require_support_manager(org_id);
@@ -186,12 +187,14 @@ BEGIN
 			@extschema@.current_user_id())
 	ON CONFLICT ON CONSTRAINT support_settings_pkey DO UPDATE
 	   SET level = EXCLUDED.level, expires_at = EXCLUDED.expires_at, reason = EXCLUDED.reason,
-		   set_by = EXCLUDED.set_by, set_at = pg_catalog.now();
+		   set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at;
 	IF cascade THEN
 		-- the whole subtree gets this level: descendants' own settings go
-		DELETE FROM @extschema@.support_settings s
-		 WHERE s.org_id <> set_support_access.org_id
-		   AND access_policy_internal._org_is_descendant(s.org_id, set_support_access.org_id);
+		-- (found first: Citus refuses volatile functions in a DELETE's WHERE)
+		below := ARRAY(SELECT s.org_id FROM @extschema@.support_settings s
+						WHERE s.org_id <> set_support_access.org_id
+						  AND access_policy_internal._org_is_descendant(s.org_id, set_support_access.org_id));
+		DELETE FROM @extschema@.support_settings s WHERE s.org_id = ANY (below);
 	END IF;
 	-- the caller's own audit reason (if any) applies again to what they do next
 	PERFORM access_policy_internal._set_reason(caller_reason);
@@ -298,7 +301,7 @@ BEGIN
 			override_support_access.reason, access_policy_internal._outer_role())
 	ON CONFLICT ON CONSTRAINT support_overrides_pkey DO UPDATE
 	   SET level = EXCLUDED.level, expires_at = EXCLUDED.expires_at, reason = EXCLUDED.reason,
-		   set_by_role = EXCLUDED.set_by_role, set_at = pg_catalog.now();
+		   set_by_role = EXCLUDED.set_by_role, set_at = EXCLUDED.set_at;
 	PERFORM access_policy_internal._set_reason(caller_reason);
 	RETURN ends;
 END;

@@ -1,4 +1,4 @@
-/* sql/upgrade--0.5.0.sql -- upgrade from 0.5.0 to 0.6.0 (the whole script) */
+/* sql/upgrade--0.5.0.sql -- upgrade from 0.5.0 (the start of the script; see the Makefile) */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "ALTER EXTENSION access_policy UPDATE" to load this file. \quit

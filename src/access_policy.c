@@ -132,6 +132,7 @@ _PG_init(void)
 							check_audit_retention, NULL, NULL);
 	ApDefineIdentityGuc();
 	ApDefineJwtGucs();
+	ApDefineTokenGucs();
 	DefineCustomIntVariable("access_policy.invitation_lifetime",
 							"How long an invitation can be accepted after it was sent.",
 							NULL,

@@ -204,6 +204,10 @@ ApRelcacheCallback(Datum arg, Oid relid)
 		ApStaleUser = true;
 	else if (ApUserSignalBucket >= 0 && relid == ApCatalog.sig_user[ApUserSignalBucket])
 		ApStaleUser = true;
+	/* under Citus, a table moved to or from a placement (its metadata changed) */
+	else if (ApCatalog.citus && (ApIsShellOfPlaced(relid) || relid == ApCatalog.orgs ||
+								 relid == ApCatalog.users || relid == ApCatalog.roles))
+		ApStaleAll = true;
 	/* the tables themselves: DDL, VACUUM, or a 0.1.0 schema's triggers */
 	else if (relid == ApCatalog.orgs || relid == ApCatalog.support_settings || relid == ApCatalog.support_overrides)
 		ApStaleOrgs = true;
@@ -307,6 +311,7 @@ ApBeginCheck(void)
 	ApCheckedStatement = 0;
 	ApCheckNow = ApCheckTime();
 	ApJwtRefresh();
+	ApTokenRefresh(ApCheckNow);
 
 	if (unlikely(ApStaleAll || ApStaleOrgs || ApStaleRoles || ApStaleUser || ApStaleRes || ApStaleActions))
 	{

@@ -18,12 +18,18 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "nodes/value.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/relcache.h"
+#include "utils/syscache.h"
 
 #include "catalog.h"
 
@@ -117,6 +123,214 @@ ResolveSignals(ApRels *r)
 		}
 }
 
+/* ---------- Citus: reading a reference table from its local placement ---------- */
+
+/*
+ * ShardOf: the shard Citus recorded for relid in pg_dist_shard, 0 when it
+ * recorded none (a plain table).  A policy table with several shards (hash
+ * distributed) is refused: every node must hold all the policy data.
+ */
+static int64
+ShardOf(Oid distshard, Oid relid)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	AttrNumber	rel_att = get_attnum(distshard, "logicalrelid");
+	AttrNumber	id_att = get_attnum(distshard, "shardid");
+	Oid			idx = get_relname_relid("pg_dist_shard_logical_relid_index", PG_CATALOG_NAMESPACE);
+	int64		shard = 0;
+	int			n = 0;
+
+	if (rel_att == InvalidAttrNumber || id_att == InvalidAttrNumber)
+		return 0;
+	ScanKeyInit(&key, rel_att, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	rel = table_open(distshard, AccessShareLock);
+	/* SnapshotSelf: this transaction's own distribution (create_reference_table) counts */
+	scan = systable_beginscan(rel, idx, OidIsValid(idx), SnapshotSelf, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, id_att, RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			shard = DatumGetInt64(d);
+		n++;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (n > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("access_policy table \"%s\" is distributed over %d shards", get_rel_name(relid), n),
+				 errdetail("Every node must hold all of the policy data."),
+				 errhint("Make the policy tables reference tables: SELECT access_policy.citus_distribute();")));
+	return shard;
+}
+
+/*
+ * Placed: the relation the cache reads for policy table relid: relid itself,
+ * or under Citus the local placement of the reference table (relid is then
+ * an empty shell and recorded as such).  A reference table without a
+ * placement on this node fails: the checks would see no data and deny
+ * everything without saying why.
+ */
+static Oid
+Placed(ApRels *r, Oid relid)
+{
+	int64		shard;
+	char	   *name;
+	Oid			placed;
+
+	if (!r->citus)
+		return relid;
+	shard = ShardOf(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE), relid);
+	if (shard == 0)
+		return relid;
+	name = psprintf("%s_" INT64_FORMAT, get_rel_name(relid), shard);
+	placed = get_relname_relid(name, get_rel_namespace(relid));
+	if (!OidIsValid(placed))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("access_policy table \"%s\" has no placement on this node", get_rel_name(relid)),
+				 errdetail("Citus keeps its rows in shard " INT64_FORMAT ", which this node does not hold.", shard),
+				 errhint("Replicate the reference tables to this node: SELECT replicate_reference_tables(); on the coordinator.")));
+	if (r->nplaced < AP_MAX_PLACED)
+		r->shell[r->nplaced++] = relid;
+	return placed;
+}
+
+/* the names of an index's key columns, NULL if it has expressions */
+static List *
+IndexKeyNames(Oid indexid, Oid relid, bool *unique)
+{
+	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexid));
+	Form_pg_index form;
+	List	   *names = NIL;
+
+	if (!HeapTupleIsValid(tup))
+		return NIL;
+	form = (Form_pg_index) GETSTRUCT(tup);
+	*unique = form->indisunique;
+	for (int i = 0; i < form->indnatts; i++)
+	{
+		if (form->indkey.values[i] == 0)
+		{
+			list_free(names);
+			names = NIL;
+			break;
+		}
+		names = lappend(names, get_attname(relid, form->indkey.values[i], false));
+	}
+	ReleaseSysCache(tup);
+	return names;
+}
+
+/*
+ * PlacedIndex: the index of the placement that matches index indexid of the
+ * shell (same key columns by name, same uniqueness): Citus names a shard's
+ * indexes after the shell's, but shortens long names with a hash.
+ */
+static Oid
+PlacedIndex(Oid shell, Oid placed, Oid indexid)
+{
+	Relation	rel;
+	List	   *want;
+	List	   *indexes;
+	ListCell   *lc;
+	bool		want_unique = false;
+	Oid			found = InvalidOid;
+
+	if (shell == placed || !OidIsValid(indexid))
+		return indexid;
+	want = IndexKeyNames(indexid, shell, &want_unique);
+	rel = table_open(placed, AccessShareLock);
+	indexes = RelationGetIndexList(rel);
+	table_close(rel, AccessShareLock);
+	foreach(lc, indexes)
+	{
+		bool		unique = false;
+		List	   *have = IndexKeyNames(lfirst_oid(lc), placed, &unique);
+		ListCell   *a,
+				   *b;
+		bool		same = want != NIL && unique == want_unique && list_length(have) == list_length(want);
+
+		if (same)
+			forboth(a, want, b, have)
+				if (strcmp(lfirst(a), lfirst(b)) != 0)
+				same = false;
+		if (same)
+		{
+			found = lfirst_oid(lc);
+			break;
+		}
+	}
+	if (!OidIsValid(found))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the placement of access_policy table \"%s\" lacks index \"%s\"",
+						get_rel_name(shell), get_rel_name(indexid))));
+	return found;
+}
+
+/*
+ * PlaceAll: under Citus, point every table and index OID of r at the local
+ * placement (before the column numbers are looked up: a placement that Citus
+ * created has no dropped columns, its shell may).
+ */
+static void
+PlaceAll(ApRels *r)
+{
+	struct
+	{
+		Oid		   *table;
+		Oid		   *index[3];
+	}			map[] = {
+		{&r->users, {&r->users_pkey}},
+		{&r->orgs, {&r->orgs_pkey, &r->orgs_parent_idx, &r->orgs_key_idx}},
+		{&r->permissions, {&r->permissions_pkey}},
+		{&r->roles, {&r->roles_pkey}},
+		{&r->role_permissions, {&r->role_permissions_pkey}},
+		{&r->assignments, {&r->assignments_user_key}},
+		{&r->resource_kinds, {NULL}},
+		{&r->kind_actions, {NULL}},
+		{&r->resources, {&r->resources_pkey, &r->resources_org_idx, &r->resources_key_idx}},
+		{&r->resource_grants, {&r->resource_grants_resource_key, &r->resource_grants_org_idx}},
+		{&r->login_roles, {&r->login_roles_pkey}},
+		{&r->protected_tables, {NULL}},
+		{&r->support_settings, {&r->support_settings_pkey}},
+		{&r->support_overrides, {&r->support_overrides_pkey}},
+		{&r->key_types, {NULL}},
+	};
+
+	r->citus = OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE));
+	if (!r->citus)
+		return;
+	for (int i = 0; i < lengthof(map); i++)
+	{
+		Oid			shell = *map[i].table;
+		Oid			placed;
+
+		if (!OidIsValid(shell))
+			continue;
+		placed = Placed(r, shell);
+		*map[i].table = placed;
+		for (int j = 0; j < lengthof(map[i].index) && map[i].index[j] != NULL; j++)
+			*map[i].index[j] = PlacedIndex(shell, placed, *map[i].index[j]);
+	}
+}
+
+/* ApIsShellOfPlaced: is relid a policy table whose rows Citus keeps elsewhere? */
+bool
+ApIsShellOfPlaced(Oid relid)
+{
+	for (int i = 0; i < ApCatalog.nplaced; i++)
+		if (ApCatalog.shell[i] == relid)
+			return true;
+	return false;
+}
+
 void
 ApResolveRels(void)
 {
@@ -162,6 +376,13 @@ ApResolveRels(void)
 	r.support_settings_pkey = LookupRel("support_settings_pkey");
 	r.support_overrides = LookupRel("support_overrides");
 	r.support_overrides_pkey = LookupRel("support_overrides_pkey");
+	r.key_types = get_relname_relid("key_types", r.nsp);
+	if (OidIsValid(r.key_types))
+	{
+		r.orgs_key_idx = LookupRel("orgs_key_idx");
+		r.resources_key_idx = LookupRel("resources_key_idx");
+	}
+	PlaceAll(&r);
 
 	r.org_id_att = LookupAtt(r.orgs, "id");
 	r.org_parent_att = LookupAtt(r.orgs, "parent_id");
@@ -203,13 +424,10 @@ ApResolveRels(void)
 	r.lr_user_att = LookupAtt(r.login_roles, "user_id");
 	r.user_id_att = LookupAtt(r.users, "id");
 	ResolveSignals(&r);
-	r.key_types = get_relname_relid("key_types", r.nsp);
 	if (OidIsValid(r.key_types))
 	{
 		r.kt_kind_att = LookupAtt(r.key_types, "kind");
 		r.kt_type_att = LookupAtt(r.key_types, "type");
-		r.orgs_key_idx = LookupRel("orgs_key_idx");
-		r.resources_key_idx = LookupRel("resources_key_idx");
 		r.org_key_att = LookupAtt(r.orgs, "key");
 		r.res_key_att = LookupAtt(r.resources, "key");
 	}

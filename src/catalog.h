@@ -18,10 +18,23 @@
 /* the user signal relations: _signal_user_0 to _signal_user_15 */
 #define AP_USER_BUCKETS		16
 
+/* at most this many policy tables are read from a Citus shard placement */
+#define AP_MAX_PLACED		24
+
 typedef struct ApRels
 {
 	bool		valid;
 	Oid			nsp;
+
+	/*
+	 * Citus (catalog.c, LocalPlacement): citus is true where pg_dist_shard
+	 * exists; a policy table that Citus made a reference table is read from
+	 * its local shard placement, and every OID below (tables, indexes) is the
+	 * placement's.  shell[] holds the names' own OIDs of those tables.
+	 */
+	bool		citus;
+	int			nplaced;
+	Oid			shell[AP_MAX_PLACED];
 	Oid			users;
 	Oid			users_pkey;
 	Oid			orgs;
@@ -120,5 +133,7 @@ extern void ApResolveRels(void);
 extern Oid	ApOrgsWithFunctionOid(void);
 extern Oid	ApOrgKeysWithFunctionOid(void);
 extern bool ApIsKeyCheck(Oid funcid);
+
+extern bool ApIsShellOfPlaced(Oid relid);
 
 #endif							/* AP_CATALOG_H */

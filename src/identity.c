@@ -72,6 +72,14 @@ CheckIdentity(char **newval, void **extra, GucSource source)
 	return false;
 }
 
+/* ApIdentitySettingChanged: a setting the identity depends on changed. */
+void
+ApIdentitySettingChanged(void)
+{
+	ApIdentityGeneration++;
+	NotifyIdentityChange();
+}
+
 /* AssignIdentity tells the cache that the acting user may have changed. */
 static void
 AssignIdentity(const char *newval, void *extra)
@@ -328,8 +336,14 @@ ApDefineJwtGucs(void)
 const char *
 ApIdentityString(void)
 {
+	const char *token_user;
+
 	if (ApIdentityGuc != NULL && ApIdentityGuc[0] != '\0')
 		return ApIdentityGuc;
+	/* on a Citus worker: the user set_user() signed on the coordinator */
+	token_user = ApTokenUser();
+	if (token_user != NULL)
+		return token_user;
 	if (ApIdentityFromJwt && jwt_identity != NULL)
 		return jwt_identity;
 	return "";
@@ -366,6 +380,8 @@ SetIdentity(const char *value, bool local, const char *fn)
 		identity_change_allowed = false;
 	}
 	PG_END_TRY();
+	/* the other nodes of a Citus cluster: the transaction's identity only */
+	ApPropagateIdentity(local ? value : "");
 }
 
 PG_FUNCTION_INFO_V1(set_user);

@@ -146,7 +146,8 @@ IsPolicyTable(Oid relid)
 		relid == ApCatalog.resource_grants || relid == ApCatalog.login_roles ||
 		relid == ApCatalog.protected_tables || relid == ApCatalog.support_settings ||
 		relid == ApCatalog.support_overrides ||
-		(OidIsValid(ApCatalog.key_types) && relid == ApCatalog.key_types);
+		(OidIsValid(ApCatalog.key_types) && relid == ApCatalog.key_types) ||
+		ApIsShellOfPlaced(relid);
 }
 
 /* SignalPart: the signal relation for a whole table; InvalidOid if none. */
@@ -168,6 +169,21 @@ SignalPart(Relation rel)
 	if (relid == ApCatalog.login_roles)
 		return ApCatalog.sig_logins;
 	return InvalidOid;
+}
+
+/* SignalEverything: every part and every user bucket */
+static void
+SignalEverything(void)
+{
+	Oid			parts[] = {ApCatalog.sig_orgs, ApCatalog.sig_roles, ApCatalog.sig_res,
+	ApCatalog.sig_actions, ApCatalog.sig_logins};
+
+	for (int i = 0; i < lengthof(parts); i++)
+		if (OidIsValid(parts[i]))
+			CacheInvalidateRelcacheByRelid(parts[i]);
+	for (int b = 0; b < AP_USER_BUCKETS; b++)
+		if (OidIsValid(ApCatalog.sig_user[b]))
+			CacheInvalidateRelcacheByRelid(ApCatalog.sig_user[b]);
 }
 
 PG_FUNCTION_INFO_V1(invalidate_trigger);
@@ -202,6 +218,24 @@ invalidate_trigger(PG_FUNCTION_ARGS)
 	{
 		ApCatalog.valid = false;
 		ApResolveRels();
+	}
+	/* under Citus, a placement created since this backend looked (a new node, a re-distribution) */
+	if (!IsPolicyTable(RelationGetRelid(rel)) && ApCatalog.citus)
+	{
+		ApCatalog.valid = false;
+		ApResolveRels();
+	}
+	if (!IsPolicyTable(RelationGetRelid(rel)) && ApCatalog.citus &&
+		RelationGetNamespace(rel) == ApCatalog.nsp)
+	{
+		/*
+		 * A shard placement Citus is filling before this node's metadata
+		 * names it (create_reference_table, a new node): signal every part.
+		 */
+		SignalEverything();
+		PG_RETURN_POINTER(TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ?
+						  (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+						   trigdata->tg_newtuple : trigdata->tg_trigtuple) : NULL);
 	}
 	if (!IsPolicyTable(RelationGetRelid(rel)))
 		ereport(ERROR,

@@ -1,0 +1,36 @@
+
+/*
+ * 0.7.0: set_support_access() and override_support_access() take the time a
+ * setting changed from the proposed row (the column default) instead of
+ * calling now() in ON CONFLICT DO UPDATE, and set_support_access() finds the
+ * descendants' settings it removes before its DELETE: Citus refuses both
+ * on reference tables.  Same OIDs, grants and dependants: only the source
+ * changes.
+ */
+DO $$
+DECLARE
+	fn pg_catalog.regprocedure;
+	old_text text;
+	new_text text;
+BEGIN
+	FOR fn, old_text, new_text IN VALUES
+		('@extschema@.set_support_access(bigint,text,text,text,timestamptz,boolean)'::pg_catalog.regprocedure,
+		 'set_by = EXCLUDED.set_by, set_at = pg_catalog.now();',
+		 'set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at;'),
+		('@extschema@.set_support_access(bigint,text,text,text,timestamptz,boolean)'::pg_catalog.regprocedure,
+		 E'\tends timestamptz;\n',
+		 E'\tends timestamptz;\n\tbelow bigint[];\n'),
+		('@extschema@.set_support_access(bigint,text,text,text,timestamptz,boolean)'::pg_catalog.regprocedure,
+		 E'\t\tDELETE FROM @extschema@.support_settings s\n\t\t WHERE s.org_id <> set_support_access.org_id\n\t\t   AND access_policy_internal._org_is_descendant(s.org_id, set_support_access.org_id);\n',
+		 E'\t\t-- (found first: Citus refuses volatile functions in a DELETE''s WHERE)\n\t\tbelow := ARRAY(SELECT s.org_id FROM @extschema@.support_settings s\n\t\t\t\t\t\tWHERE s.org_id <> set_support_access.org_id\n\t\t\t\t\t\t  AND access_policy_internal._org_is_descendant(s.org_id, set_support_access.org_id));\n\t\tDELETE FROM @extschema@.support_settings s WHERE s.org_id = ANY (below);\n'),
+		('@extschema@.override_support_access(bigint,text,text,interval)'::pg_catalog.regprocedure,
+		 'set_by_role = EXCLUDED.set_by_role, set_at = pg_catalog.now();',
+		 'set_by_role = EXCLUDED.set_by_role, set_at = EXCLUDED.set_at;')
+	LOOP
+		IF (SELECT pg_catalog.strpos(p.prosrc, old_text) FROM pg_catalog.pg_proc p WHERE p.oid = fn) = 0 THEN
+			RAISE EXCEPTION 'access_policy update: % does not have the expected source', fn;
+		END IF;
+		UPDATE pg_catalog.pg_proc p SET prosrc = pg_catalog.replace(p.prosrc, old_text, new_text) WHERE p.oid = fn;
+	END LOOP;
+END;
+$$;
