@@ -85,7 +85,9 @@ include $(PGXS)
 # CREATE EXTENSION ... VERSION 'R' + ALTER EXTENSION ... UPDATE with a fresh
 # install of the newest version, for every earlier release R.
 # new since 0.5.0 (last in both scripts but for the comments)
-PARTS_NEW     = sql/$(EXTENSION)_requests.sql sql/$(EXTENSION)_activity.sql sql/$(EXTENSION)_feed.sql
+PARTS_NEW     = sql/$(EXTENSION)_requests.sql sql/$(EXTENSION)_activity.sql sql/$(EXTENSION)_feed.sql \
+				$(PARTS_070)
+PARTS_070     = sql/$(EXTENSION)_citus.sql
 INSTALL_PARTS = sql/$(EXTENSION).sql sql/$(EXTENSION)_keys_schema.sql sql/$(EXTENSION)_privileges.sql \
 				sql/$(EXTENSION)_support.sql sql/$(EXTENSION)_team.sql sql/$(EXTENSION)_signals.sql \
 				sql/$(EXTENSION)_roles.sql sql/$(EXTENSION)_restore.sql sql/$(EXTENSION)_ops.sql \
@@ -97,12 +99,12 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 # functions of 0.5.0 that the newest version changed (dropped first by
 # sql/upgrade--0.5.0.sql), and new ones of the 0.5.0 parts
 REDEFINED_0_5_0 = _drop_protection protect_table unprotect_table housekeeping
-sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql: sql/upgrade--0.5.0.sql sql/upgrade--0.5.0-post.sql sql/upgrade--citus-upserts.sql sql/redefine.awk $(INSTALL_PARTS)
+sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql: sql/upgrade--0.5.0.sql sql/upgrade--0.5.0-post.sql sql/upgrade--0.7.0-sources.sql sql/redefine.awk $(INSTALL_PARTS)
 	{ cat sql/upgrade--0.5.0.sql \
 	  && awk -v names="$(REDEFINED_0_5_0)" -f sql/redefine.awk $(filter-out $(PARTS_NEW),$(INSTALL_PARTS)) \
-	  && cat sql/upgrade--0.5.0-post.sql $(PARTS_NEW) sql/upgrade--citus-upserts.sql; } > $@ || { rm -f $@; exit 1; }
-sql/$(EXTENSION)--0.6.0--$(EXTVERSION).sql: sql/upgrade--0.6.0.sql sql/upgrade--citus-upserts.sql
-	cat sql/upgrade--0.6.0.sql sql/upgrade--citus-upserts.sql > $@
+	  && cat sql/upgrade--0.5.0-post.sql $(PARTS_NEW) sql/upgrade--0.7.0-sources.sql; } > $@ || { rm -f $@; exit 1; }
+sql/$(EXTENSION)--0.6.0--$(EXTVERSION).sql: sql/upgrade--0.6.0.sql $(PARTS_070) sql/upgrade--0.7.0-sources.sql
+	cat sql/upgrade--0.6.0.sql $(PARTS_070) sql/upgrade--0.7.0-sources.sql > $@
 
 .PHONY: test demo demo-stop bench valgrind fuzz
 # The README's two commands (both work on a fresh Debian 12 machine as root).

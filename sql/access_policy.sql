@@ -978,8 +978,11 @@ BEGIN
 	 * put triggers or rules on it: _tenant_rows() works on it as that owner
 	 * under SECURITY_RESTRICTED_OPERATION, never with this function's rights,
 	 * and skips (with a warning) a table that is no longer a protected table.
+	 * Tables that reference others by foreign key go before those they
+	 * reference (a co-located child table before its parent).
 	 */
-	FOR t IN SELECT p.relid, p.org_column, p.by_key FROM @extschema@.protected_tables p ORDER BY p.relid LOOP
+	FOR t IN SELECT p.relid, p.org_column, p.by_key FROM @extschema@.protected_tables p
+			  ORDER BY access_policy_internal._fk_depth(p.relid) DESC, p.relid LOOP
 		IF t.by_key THEN
 			-- a table protected by org keys: the rows of the keys of the subtree
 			PERFORM access_policy_internal._tenant_rows_by_key(t.relid, t.org_column,

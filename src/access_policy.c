@@ -18,6 +18,7 @@
 #include "cache.h"
 #include "compat.h"
 #include "identity.h"
+#include "identity_token.h"
 #include "support.h"
 
 /* since PostgreSQL 18 the library also says its name and version (pg_get_loaded_modules()) */
@@ -132,7 +133,7 @@ _PG_init(void)
 							check_audit_retention, NULL, NULL);
 	ApDefineIdentityGuc();
 	ApDefineJwtGucs();
-	ApDefineTokenGucs();
+	ApDefineTokenGucs(ApIdentitySettingChanged);
 	DefineCustomIntVariable("access_policy.invitation_lifetime",
 							"How long an invitation can be accepted after it was sent.",
 							NULL,

@@ -74,6 +74,7 @@
 #include "cache_state.h"
 #include "catalog.h"
 #include "identity.h"
+#include "identity_token.h"
 #include "keys.h"
 #include "memo.h"
 #include "orgs.h"

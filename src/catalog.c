@@ -257,9 +257,13 @@ PlacedIndex(Oid shell, Oid placed, Oid indexid)
 		bool		same = want != NIL && unique == want_unique && list_length(have) == list_length(want);
 
 		if (same)
+		{
 			forboth(a, want, b, have)
+			{
 				if (strcmp(lfirst(a), lfirst(b)) != 0)
-				same = false;
+					same = false;
+			}
+		}
 		if (same)
 		{
 			found = lfirst_oid(lc);

@@ -31,6 +31,10 @@
 
 #include "compat.h"
 #include "identity.h"
+#include "identity_token.h"
+
+StaticAssertDecl(AP_TOKEN_MAX_USER_LEN == AP_MAX_USER_ID_LEN,
+				 "a token carries every user id set_user() accepts");
 
 char	   *ApIdentityGuc = NULL;
 uint64		ApIdentityGeneration = 1;

@@ -10,8 +10,6 @@
 #ifndef AP_IDENTITY_H
 #define AP_IDENTITY_H
 
-#include "datatype/timestamp.h"
-
 #define AP_MAX_USER_ID_LEN	256
 
 extern char *ApIdentityGuc;
@@ -23,13 +21,6 @@ extern char *ApJwtClaim;
 extern void ApDefineJwtGucs(void);
 extern void ApJwtRefresh(void);
 extern void ApIdentitySettingChanged(void);
-
-/* the signed identity for the other nodes of a Citus cluster (identity_token.c) */
-extern char *ApIdentityKey;
-extern void ApDefineTokenGucs(void);
-extern const char *ApTokenUser(void);
-extern void ApTokenRefresh(TimestampTz now);
-extern void ApPropagateIdentity(const char *user);
 
 /*
  * Called when a setting changed, so that the identity may have (the

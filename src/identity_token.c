@@ -39,13 +39,16 @@
 #include "utils/timestamp.h"
 
 #include "compat.h"
-#include "identity.h"
+#include "identity_token.h"
 
 /* the shortest key accepted: 32 bytes, a SHA-256 block's worth of entropy at best */
 #define AP_MIN_KEY_LEN		32
 #define AP_NONCE_LEN		16
 
-char	   *ApIdentityKey = NULL;
+static char *identity_key = NULL;
+
+/* told when the token in force changes (the identity may have) */
+static void (*token_changed) (void) = NULL;
 static int	token_lifetime = 300;
 static char *token_guc = NULL;
 
@@ -117,7 +120,7 @@ Mac(const char *data, size_t len, StringInfo out)
 		CurrentResourceOwner = temp = ResourceOwnerCreate(NULL, "access_policy identity token");
 	ctx = pg_hmac_create(PG_SHA256);
 	ok = ctx != NULL &&
-		pg_hmac_init(ctx, (const uint8 *) ApIdentityKey, strlen(ApIdentityKey)) == 0 &&
+		pg_hmac_init(ctx, (const uint8 *) identity_key, strlen(identity_key)) == 0 &&
 		pg_hmac_update(ctx, (const uint8 *) data, len) == 0 &&
 		pg_hmac_final(ctx, mac, sizeof(mac)) == 0;
 	pg_hmac_free(ctx);
@@ -137,7 +140,7 @@ Mac(const char *data, size_t len, StringInfo out)
 static bool
 KeySet(void)
 {
-	return ApIdentityKey != NULL && ApIdentityKey[0] != '\0';
+	return identity_key != NULL && identity_key[0] != '\0';
 }
 
 /* MintToken: a token for user, acting as the current database role */
@@ -225,7 +228,7 @@ CheckToken(char **newval, void **extra, GucSource source)
 	initStringInfo(&user);
 	initStringInfo(&role);
 	if (!Unhex(field[1], flen[1], &user) || !Unhex(field[2], flen[2], &role) ||
-		user.len == 0 || user.len > AP_MAX_USER_ID_LEN || memchr(user.data, '\0', user.len) != NULL)
+		user.len == 0 || user.len > AP_TOKEN_MAX_USER_LEN || memchr(user.data, '\0', user.len) != NULL)
 		return TokenRefused("malformed token", NULL);
 	errno = 0;
 	expires = strtoi64(field[3], &end, 10);
@@ -266,7 +269,8 @@ AssignToken(const char *newval, void *extra)
 {
 	token_in_force = (TokenExtra *) extra;
 	token_expired = false;
-	ApIdentitySettingChanged();
+	if (token_changed != NULL)
+		token_changed();
 }
 
 static bool
@@ -280,12 +284,13 @@ CheckKey(char **newval, void **extra, GucSource source)
 }
 
 void
-ApDefineTokenGucs(void)
+ApDefineTokenGucs(void (*changed) (void))
 {
+	token_changed = changed;
 	DefineCustomStringVariable("access_policy.identity_key",
 							   "The secret that signs the acting user for the other nodes of a Citus cluster.",
 							   "The same on every node; empty: no identity token.",
-							   &ApIdentityKey,
+							   &identity_key,
 							   "",
 							   PGC_SIGHUP,
 							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
@@ -324,7 +329,8 @@ ApTokenRefresh(TimestampTz now)
 	if (token_in_force != NULL && !token_expired && token_in_force->expires <= now)
 	{
 		token_expired = true;
-		ApIdentitySettingChanged();
+		if (token_changed != NULL)
+			token_changed();
 	}
 }
 

@@ -8,11 +8,12 @@
 --    coordinator included.  The tables only administration reads
 --    (invitations, support access requests, retired keys, protected tables,
 --    the audit and support activity logs) stay local tables of the
---    coordinator; the first three lose their foreign keys to the policy
---    tables (a local table cannot reference a reference table here).  The
---    foreign keys are dropped on every node (the workers' copies of the
---    tables came from CREATE EXTENSION) and the others added again once
---    every table is a reference table.
+--    coordinator.  The first three lose their foreign keys to the policy
+--    tables (a local table cannot reference a reference table here); a
+--    trigger deletes the invitations and requests of a deleted org, role or
+--    user instead.  The foreign keys are dropped on every node (the
+--    workers' copies of the tables came from CREATE EXTENSION) and the
+--    others added again once every table is a reference table.
 BEGIN;
 CREATE TEMP TABLE ap_foreign_keys ON COMMIT DROP AS
 	SELECT conrelid::regclass AS tbl, conname, pg_get_constraintdef(oid) AS def
@@ -40,9 +41,17 @@ BEGIN
 	END LOOP;
 	FOR f IN SELECT * FROM ap_foreign_keys
 			  WHERE tbl::text NOT IN ('access_policy.invitations', 'access_policy.support_access_requests',
-									  'access_policy.protected_tables') LOOP
+									  'access_policy.protected_tables')
+				 OR def LIKE '%REFERENCES ' || tbl::text || '(%' LOOP
 		EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', f.tbl, f.conname, f.def);
 	END LOOP;
+	-- what ON DELETE CASCADE did for the invitations and support requests
+	CREATE TRIGGER citus_cascade AFTER DELETE ON access_policy.orgs
+		FOR EACH ROW EXECUTE FUNCTION access_policy_internal._citus_cascade('org');
+	CREATE TRIGGER citus_cascade AFTER DELETE ON access_policy.roles
+		FOR EACH ROW EXECUTE FUNCTION access_policy_internal._citus_cascade('role');
+	CREATE TRIGGER citus_cascade AFTER DELETE ON access_policy.users
+		FOR EACH ROW EXECUTE FUNCTION access_policy_internal._citus_cascade('user');
 END
 $$;
 COMMIT;

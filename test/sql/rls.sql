@@ -381,6 +381,24 @@ SELECT access_policy.delete_org(4004, cascade => true);
 SELECT * FROM "rls odd ""table""; --" ORDER BY 1;
 SELECT access_policy.unprotect_table('"rls odd ""table""; --"');
 
+-- delete_org() empties a table that references another before the one it
+-- references (a child table co-located with its parent, as on Citus)
+CREATE TABLE rls_parent (org_id bigint NOT NULL, id int, PRIMARY KEY (org_id, id));
+CREATE TABLE rls_child (org_id bigint NOT NULL, parent_id int, id int,
+	FOREIGN KEY (org_id, parent_id) REFERENCES rls_parent (org_id, id));
+CREATE INDEX ON rls_child (org_id);
+-- created parent first, so the parent has the lower OID
+SELECT 'rls_parent'::regclass::oid < 'rls_child'::regclass::oid AS parent_first;
+SELECT access_policy.protect_table('rls_parent', 'org_id', 'responses.view', 'responses.write');
+SELECT access_policy.protect_table('rls_child', 'org_id', 'responses.view', 'responses.write');
+SELECT access_policy.create_org('RLS Parent and child', NULL, 4005);
+INSERT INTO rls_parent VALUES (4005, 1), (4000, 1);
+INSERT INTO rls_child VALUES (4005, 1, 1), (4000, 1, 1);
+SELECT access_policy.delete_org(4005, cascade => true);
+SELECT 'parent' AS tbl, org_id FROM rls_parent UNION ALL SELECT 'child', org_id FROM rls_child ORDER BY 1, 2;
+SELECT access_policy.unprotect_table('rls_child'), access_policy.unprotect_table('rls_parent');
+DROP TABLE rls_child, rls_parent;
+
 -- the plan: a user who sees a small share of the orgs gets an index scan on the
 -- org column (org_id = ANY (orgs_with(...)), rechecked by can()); one who sees
 -- most of them a sequential scan with the per-row check

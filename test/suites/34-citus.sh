@@ -15,8 +15,10 @@
 #   - every check, list and RLS-protected SELECT, INSERT, UPDATE and DELETE
 #     of every user (test/citus/checks.sh) gives the same output on both,
 #     and that output is not trivial;
-#   - every node holds the same policy data, also after a failed
-#     administration transaction;
+#   - administration on the coordinator (test/citus/admin.sql) returns what
+#     it returns on one node, after which every node holds the same policy
+#     data and every user's answers are again identical; a failed
+#     administration transaction changes no node;
 #   - a revocation and an expiry are seen by the workers at the next
 #     statement of a session whose worker connections stay open;
 #   - the identity token: a valid one is accepted on a worker, a forged,
@@ -145,6 +147,21 @@ if [ "$seeing" -ge 10 ] && [ "$inserts" -ge 50 ] && [ "$refused" -ge 300 ] && [ 
 else
 	not_ok "trivial comparison: $seeing users see documents, $inserts inserts allowed, $refused refused, $distinct distinct answers"
 fi
+
+# administration on the coordinator: the same results as on one node, then
+# the same data on every node and the same answers for every user
+sql single -f test/citus/admin.sql >"$SUITE_DIR/admin-single.out" 2>"$SUITE_DIR/admin-single.err"
+sql coord -f test/citus/admin.sql >"$SUITE_DIR/admin-citus.out" 2>"$SUITE_DIR/admin-citus.err"
+calls=$(grep -c . "$SUITE_DIR/admin-single.out")
+if cmp -s "$SUITE_DIR/admin-single.out" "$SUITE_DIR/admin-citus.out" && [ ! -s "$SUITE_DIR/admin-single.err" ] \
+	&& [ ! -s "$SUITE_DIR/admin-citus.err" ] && [ "$calls" -ge 60 ]; then
+	ok "administration on the coordinator (test/citus/admin.sql, $calls result lines: org moves, roles, assignments, resources, keys, support access and requests, team management, delete_org with a co-located child table, housekeeping) answers as on one node, without errors"
+else
+	diff "$SUITE_DIR/admin-single.out" "$SUITE_DIR/admin-citus.out" | head -n 10; cat "$SUITE_DIR"/admin-*.err | head -n 20
+	not_ok "administration differs on Citus"
+fi
+same_data "after administration"
+compare "after administration"
 
 # a failed administration transaction leaves no change on any node
 sql coord -c "BEGIN" -c "SELECT access_policy.create_org('half', 1)" \

@@ -5,7 +5,8 @@
  * calling now() in ON CONFLICT DO UPDATE, and set_support_access() finds the
  * descendants' settings it removes before its DELETE: Citus refuses both
  * on reference tables.  Same OIDs, grants and dependants: only the source
- * changes.
+ * changes.  delete_org() empties protected tables that reference others by
+ * foreign key first (it failed on a child table co-located with its parent).
  */
 DO $$
 DECLARE
@@ -23,12 +24,19 @@ BEGIN
 		('@extschema@.set_support_access(bigint,text,text,text,timestamptz,boolean)'::pg_catalog.regprocedure,
 		 E'\t\tDELETE FROM @extschema@.support_settings s\n\t\t WHERE s.org_id <> set_support_access.org_id\n\t\t   AND access_policy_internal._org_is_descendant(s.org_id, set_support_access.org_id);\n',
 		 E'\t\t-- (found first: Citus refuses volatile functions in a DELETE''s WHERE)\n\t\tbelow := ARRAY(SELECT s.org_id FROM @extschema@.support_settings s\n\t\t\t\t\t\tWHERE s.org_id <> set_support_access.org_id\n\t\t\t\t\t\t  AND access_policy_internal._org_is_descendant(s.org_id, set_support_access.org_id));\n\t\tDELETE FROM @extschema@.support_settings s WHERE s.org_id = ANY (below);\n'),
+		('@extschema@.delete_org(bigint,boolean)'::pg_catalog.regprocedure,
+		 E'\n\tFOR t IN SELECT p.relid, p.org_column, p.by_key FROM @extschema@.protected_tables p ORDER BY p.relid LOOP\n',
+		 E'\n\tFOR t IN SELECT p.relid, p.org_column, p.by_key FROM @extschema@.protected_tables p\n\t\t\t  ORDER BY access_policy_internal._fk_depth(p.relid) DESC, p.relid LOOP\n'),
+		('@extschema@.delete_org(bigint,boolean)'::pg_catalog.regprocedure,
+		 E'\t * and skips (with a warning) a table that is no longer a protected table.\n\t */',
+		 E'\t * and skips (with a warning) a table that is no longer a protected table.\n\t * Tables that reference others by foreign key go before those they\n\t * reference (a co-located child table before its parent).\n\t */'),
 		('@extschema@.override_support_access(bigint,text,text,interval)'::pg_catalog.regprocedure,
 		 'set_by_role = EXCLUDED.set_by_role, set_at = pg_catalog.now();',
 		 'set_by_role = EXCLUDED.set_by_role, set_at = EXCLUDED.set_at;')
 	LOOP
 		IF (SELECT pg_catalog.strpos(p.prosrc, old_text) FROM pg_catalog.pg_proc p WHERE p.oid = fn) = 0 THEN
-			RAISE EXCEPTION 'access_policy update: % does not have the expected source', fn;
+			RAISE EXCEPTION 'access_policy update: % does not have the expected source', fn
+				USING DETAIL = pg_catalog.format('It lacks: %s', old_text);
 		END IF;
 		UPDATE pg_catalog.pg_proc p SET prosrc = pg_catalog.replace(p.prosrc, old_text, new_text) WHERE p.oid = fn;
 	END LOOP;
