@@ -85,8 +85,8 @@ include $(PGXS)
 # CREATE EXTENSION ... VERSION 'R' + ALTER EXTENSION ... UPDATE with a fresh
 # install of the newest version, for every earlier release R.
 # new since 0.5.0 (last in both scripts but for the comments)
-PARTS_NEW     = sql/$(EXTENSION)_requests.sql sql/$(EXTENSION)_activity.sql sql/$(EXTENSION)_feed.sql \
-				$(PARTS_070)
+PARTS_NEW     = $(PARTS_060) $(PARTS_070)
+PARTS_060     = sql/$(EXTENSION)_requests.sql sql/$(EXTENSION)_activity.sql sql/$(EXTENSION)_feed.sql
 PARTS_070     = sql/$(EXTENSION)_citus.sql
 INSTALL_PARTS = sql/$(EXTENSION).sql sql/$(EXTENSION)_keys_schema.sql sql/$(EXTENSION)_privileges.sql \
 				sql/$(EXTENSION)_support.sql sql/$(EXTENSION)_team.sql sql/$(EXTENSION)_signals.sql \
@@ -103,8 +103,15 @@ sql/$(EXTENSION)--0.5.0--$(EXTVERSION).sql: sql/upgrade--0.5.0.sql sql/upgrade--
 	{ cat sql/upgrade--0.5.0.sql \
 	  && awk -v names="$(REDEFINED_0_5_0)" -f sql/redefine.awk $(filter-out $(PARTS_NEW),$(INSTALL_PARTS)) \
 	  && cat sql/upgrade--0.5.0-post.sql $(PARTS_NEW) sql/upgrade--0.7.0-sources.sql; } > $@ || { rm -f $@; exit 1; }
-sql/$(EXTENSION)--0.6.0--$(EXTVERSION).sql: sql/upgrade--0.6.0.sql $(PARTS_070) sql/upgrade--0.7.0-sources.sql
-	cat sql/upgrade--0.6.0.sql $(PARTS_070) sql/upgrade--0.7.0-sources.sql > $@
+# from 0.6.0: the same pattern, the functions 0.7.0 changed in the parts new
+# in 0.6.0 (PARTS_060) taken from them, the parts new in 0.7.0, and the
+# source rewrites shared with the update from 0.5.0
+REDEFINED_0_6_0 = _record_support_activity
+sql/$(EXTENSION)--0.6.0--$(EXTVERSION).sql: sql/upgrade--0.6.0.sql sql/upgrade--0.6.0-post.sql sql/redefine.awk \
+		$(PARTS_060) $(PARTS_070) sql/upgrade--0.7.0-sources.sql
+	{ cat sql/upgrade--0.6.0.sql \
+	  && awk -v names="$(REDEFINED_0_6_0)" -f sql/redefine.awk $(PARTS_060) \
+	  && cat sql/upgrade--0.6.0-post.sql $(PARTS_070) sql/upgrade--0.7.0-sources.sql; } > $@ || { rm -f $@; exit 1; }
 
 .PHONY: test demo demo-stop bench valgrind fuzz
 # The README's two commands (both work on a fresh Debian 12 machine as root).

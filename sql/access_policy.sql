@@ -1950,10 +1950,12 @@ BEGIN
 	EXECUTE format('CREATE POLICY access_policy_update ON %s FOR UPDATE USING (%s) WITH CHECK (%s)', tbl, write_expr, write_expr);
 	EXECUTE format('CREATE POLICY access_policy_delete ON %s FOR DELETE USING (%s)', tbl, write_expr);
 	EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
-	-- the rows support agents write are recorded (support_activity)
+	-- the rows support agents write are recorded (support_activity); the
+	-- arguments say how the table is protected (also on a Citus shard)
 	EXECUTE format('CREATE TRIGGER access_policy_support_activity AFTER INSERT OR UPDATE OR DELETE ON %s
 					FOR EACH ROW WHEN (@extschema@.acting_as_support())
-					EXECUTE FUNCTION access_policy_internal._support_activity()', tbl);
+					EXECUTE FUNCTION access_policy_internal._support_activity(%L, %L, %L, %L)',
+				   tbl, org_column, read_permission, write_permission, by_key);
 	-- permissive policies are OR-ed: another one can open what ours close
 	FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
 				WHERE p.polrelid = tbl AND p.polpermissive AND p.polname NOT LIKE 'access\_policy\_%'

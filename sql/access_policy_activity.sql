@@ -75,21 +75,25 @@ CREATE TRIGGER activity_append_only BEFORE UPDATE OR DELETE ON @extschema@.suppo
 CREATE TRIGGER activity_no_truncate BEFORE TRUNCATE ON @extschema@.support_activity_log
 	FOR EACH STATEMENT EXECUTE FUNCTION access_policy_internal._activity_append_only();
 
-CREATE FUNCTION access_policy_internal._record_support_activity(tbl oid, operation text, before jsonb, after jsonb)
+-- The protection is what protect_table() wrote into the trigger's arguments
+-- (only protect_table() can: the trigger function is the extension owner's
+-- alone).  That travels with the trigger to every shard of a distributed
+-- table, where the coordinator's protected_tables is not.
+CREATE FUNCTION access_policy_internal._record_support_activity(tbl oid, operation text, before jsonb, after jsonb,
+																org_column name, read_permission text,
+																write_permission text, by_key boolean)
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	me text := @extschema@.current_user_id();
-	pt @extschema@.protected_tables%ROWTYPE;
 	org bigint;
 	pkey jsonb;
 	s record;
 BEGIN
-	SELECT * INTO pt FROM @extschema@.protected_tables p WHERE p.relid = tbl;
-	IF NOT FOUND OR me IS NULL THEN
-		RETURN;		-- a table no longer protected, or nobody acting
+	IF me IS NULL THEN
+		RETURN;		-- nobody acting
 	END IF;
 	-- the primary key's columns of the row
 	SELECT jsonb_object_agg(a.attname, COALESCE(after, before) -> a.attname::text)
@@ -99,15 +103,15 @@ BEGIN
 	 WHERE i.indrelid = tbl AND i.indisprimary;
 	-- the org of each row image (two for an update that moved the row)
 	FOR org IN
-		SELECT DISTINCT CASE WHEN pt.by_key
+		SELECT DISTINCT CASE WHEN by_key
 							 THEN (SELECT o.id FROM @extschema@.orgs o
 									WHERE o.key = access_policy_internal._canonical_key('org', v))
 							 ELSE v::bigint END
-		  FROM unnest(ARRAY[before ->> pt.org_column::text, after ->> pt.org_column::text]) v
+		  FROM unnest(ARRAY[before ->> org_column::text, after ->> org_column::text]) v
 		 WHERE v IS NOT NULL
 	LOOP
 		-- written through a role of the agent's own: not support activity
-		CONTINUE WHEN org IS NOT NULL AND access_policy_internal._holds(org, pt.write_permission);
+		CONTINUE WHEN org IS NOT NULL AND access_policy_internal._holds(org, write_permission);
 		s := NULL;
 		IF org IS NOT NULL THEN
 			SELECT r.source, r.source_org_id, r.level, r.reason, r.expires_at
@@ -117,9 +121,30 @@ BEGIN
 		INSERT INTO @extschema@.support_activity_log (agent, org_id, table_name, relid, operation, row_key,
 													  before, after, read_permission, access_source,
 													  access_org_id, access_level, access_reason, access_until)
-		VALUES (me, org, tbl::regclass::text, tbl, operation, pkey, before, after, pt.read_permission,
+		VALUES (me, org, tbl::regclass::text, tbl, operation, pkey, before, after, read_permission,
 				s.source, s.source_org_id, s.level, s.reason, s.expires_at);
 	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION access_policy_internal._record_support_activity(oid, text, jsonb, jsonb, name, text, text, boolean) IS
+'internal: records a support agent''s write of a protected table''s row (called by the trigger _support_activity() only)';
+
+-- the trigger without arguments (protect_table() before 0.7.0): the
+-- protection as protected_tables holds it
+CREATE FUNCTION access_policy_internal._record_support_activity(tbl oid, operation text, before jsonb, after jsonb)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	pt @extschema@.protected_tables%ROWTYPE;
+BEGIN
+	SELECT * INTO pt FROM @extschema@.protected_tables p WHERE p.relid = tbl;
+	IF NOT FOUND THEN
+		RETURN;		-- a table no longer protected
+	END IF;
+	PERFORM access_policy_internal._record_support_activity(tbl, operation, before, after, pt.org_column,
+															 pt.read_permission, pt.write_permission, pt.by_key);
 END;
 $$;
 COMMENT ON FUNCTION access_policy_internal._record_support_activity(oid, text, jsonb, jsonb) IS
@@ -190,6 +215,7 @@ REVOKE ALL ON FUNCTION
 	@extschema@.acting_as_support(),
 	access_policy_internal._activity_append_only(),
 	access_policy_internal._record_support_activity(oid, text, jsonb, jsonb),
+	access_policy_internal._record_support_activity(oid, text, jsonb, jsonb, name, text, text, boolean),
 	access_policy_internal._support_activity()
 FROM PUBLIC;
 -- evaluated by every write of a protected table, as the writer (a check)

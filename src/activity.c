@@ -84,9 +84,11 @@ support_activity(PG_FUNCTION_ARGS)
 	const char *op;
 	Datum		before = (Datum) 0;
 	Datum		after = (Datum) 0;
-	Oid			argtypes[4] = {OIDOID, TEXTOID, JSONBOID, JSONBOID};
+	Oid			argtypes[8] = {OIDOID, TEXTOID, JSONBOID, JSONBOID, NAMEOID, TEXTOID, TEXTOID, BOOLOID};
 	Oid			record_fn;
-	LOCAL_FCINFO(call, 4);
+	Trigger    *trigger;
+	int			nargs;
+	LOCAL_FCINFO(call, 8);
 	FmgrInfo	flinfo;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -131,11 +133,17 @@ support_activity(PG_FUNCTION_ARGS)
 	/*
 	 * The recording function by OID, not through SQL: it is the extension
 	 * owner's alone, in a schema nobody else may use (so nobody can forge a
-	 * record), and SECURITY DEFINER, which fmgr honours.
+	 * record), and SECURITY DEFINER, which fmgr honours.  A trigger created
+	 * by protect_table() since 0.7.0 carries the protection in its four
+	 * arguments (org column, read and write permission, by key), which reach
+	 * every shard of a Citus table; an older one has none, and the recording
+	 * function looks the table up in protected_tables.
 	 */
+	trigger = trigdata->tg_trigger;
+	nargs = trigger->tgnargs == 4 ? 8 : 4;
 	record_fn = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
 								CStringGetDatum("_record_support_activity"),
-								PointerGetDatum(buildoidvector(argtypes, 4)),
+								PointerGetDatum(buildoidvector(argtypes, nargs)),
 								ObjectIdGetDatum(get_namespace_oid(AP_INTERNAL_SCHEMA_NAME, false)));
 	if (!OidIsValid(record_fn))
 		ereport(ERROR,
@@ -143,8 +151,9 @@ support_activity(PG_FUNCTION_ARGS)
 				 errmsg("access_policy_internal._record_support_activity() does not exist"),
 				 errhint("Run ALTER EXTENSION access_policy UPDATE.")));
 	fmgr_info(record_fn, &flinfo);
-	InitFunctionCallInfoData(*call, &flinfo, 4, InvalidOid, NULL, NULL);
-	call->args[0].value = ObjectIdGetDatum(RelationGetRelid(rel));
+	InitFunctionCallInfoData(*call, &flinfo, nargs, InvalidOid, NULL, NULL);
+	/* under Citus the trigger fires on a shard: the table is the distributed one */
+	call->args[0].value = ObjectIdGetDatum(ApLogicalRelation(RelationGetRelid(rel)));
 	call->args[0].isnull = false;
 	call->args[1].value = CStringGetTextDatum(op);
 	call->args[1].isnull = false;
@@ -152,6 +161,15 @@ support_activity(PG_FUNCTION_ARGS)
 	call->args[2].isnull = (before == (Datum) 0);
 	call->args[3].value = after;
 	call->args[3].isnull = (after == (Datum) 0);
+	if (nargs == 8)
+	{
+		call->args[4].value = DirectFunctionCall1(namein, CStringGetDatum(trigger->tgargs[0]));
+		call->args[5].value = CStringGetTextDatum(trigger->tgargs[1]);
+		call->args[6].value = CStringGetTextDatum(trigger->tgargs[2]);
+		call->args[7].value = DirectFunctionCall1(boolin, CStringGetDatum(trigger->tgargs[3]));
+		for (int i = 4; i < 8; i++)
+			call->args[i].isnull = false;
+	}
 	(void) FunctionCallInvoke(call);
 
 	return PointerGetDatum(NULL);

@@ -126,47 +126,108 @@ ResolveSignals(ApRels *r)
 /* ---------- Citus: reading a reference table from its local placement ---------- */
 
 /*
- * ShardOf: the shard Citus recorded for relid in pg_dist_shard, 0 when it
- * recorded none (a plain table).  A policy table with several shards (hash
- * distributed) is refused: every node must hold all the policy data.
+ * DistShardScan: the rows of Citus's pg_dist_shard whose column keycol
+ * equals value (by the equality eq, through the index named index if it
+ * exists): how many, and the logical relation and shard id of the last.
  */
-static int64
-ShardOf(Oid distshard, Oid relid)
+static int
+DistShardScan(const char *keycol, Datum value, RegProcedure eq, const char *index,
+			  Oid *logical, int64 *shard)
 {
+	Oid			distshard = get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE);
+	AttrNumber	rel_att;
+	AttrNumber	id_att;
+	AttrNumber	key_att;
+	Oid			idx;
 	Relation	rel;
 	SysScanDesc scan;
 	ScanKeyData key;
 	HeapTuple	tup;
-	AttrNumber	rel_att = get_attnum(distshard, "logicalrelid");
-	AttrNumber	id_att = get_attnum(distshard, "shardid");
-	Oid			idx = get_relname_relid("pg_dist_shard_logical_relid_index", PG_CATALOG_NAMESPACE);
-	int64		shard = 0;
 	int			n = 0;
 
-	if (rel_att == InvalidAttrNumber || id_att == InvalidAttrNumber)
+	if (!OidIsValid(distshard))
 		return 0;
-	ScanKeyInit(&key, rel_att, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	rel_att = get_attnum(distshard, "logicalrelid");
+	id_att = get_attnum(distshard, "shardid");
+	key_att = get_attnum(distshard, keycol);
+	if (rel_att == InvalidAttrNumber || id_att == InvalidAttrNumber || key_att == InvalidAttrNumber)
+		return 0;
+	idx = get_relname_relid(index, PG_CATALOG_NAMESPACE);
+	ScanKeyInit(&key, key_att, BTEqualStrategyNumber, eq, value);
 	rel = table_open(distshard, AccessShareLock);
 	/* SnapshotSelf: this transaction's own distribution (create_reference_table) counts */
 	scan = systable_beginscan(rel, idx, OidIsValid(idx), SnapshotSelf, 1, &key);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
-		bool		isnull;
-		Datum		d = heap_getattr(tup, id_att, RelationGetDescr(rel), &isnull);
+		bool		null1;
+		bool		null2;
+		Datum		r = heap_getattr(tup, rel_att, RelationGetDescr(rel), &null1);
+		Datum		d = heap_getattr(tup, id_att, RelationGetDescr(rel), &null2);
 
-		if (!isnull)
-			shard = DatumGetInt64(d);
+		if (null1 || null2)
+			continue;
+		*logical = DatumGetObjectId(r);
+		*shard = DatumGetInt64(d);
 		n++;
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
+	return n;
+}
+
+/*
+ * ShardOf: the shard Citus recorded for relid in pg_dist_shard, 0 when it
+ * recorded none (a plain table).  A policy table with several shards (hash
+ * distributed) is refused: every node must hold all the policy data.
+ */
+static int64
+ShardOf(Oid relid)
+{
+	Oid			logical = InvalidOid;
+	int64		shard = 0;
+	int			n = DistShardScan("logicalrelid", ObjectIdGetDatum(relid), F_OIDEQ,
+								  "pg_dist_shard_logical_relid_index", &logical, &shard);
+
 	if (n > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("access_policy table \"%s\" is distributed over %d shards", get_rel_name(relid), n),
 				 errdetail("Every node must hold all of the policy data."),
-				 errhint("Make the policy tables reference tables: SELECT access_policy.citus_distribute();")));
-	return shard;
+				 errhint("Make the policy tables reference tables (examples/citus/distribute.sql).")));
+	return n == 1 ? shard : 0;
+}
+
+/*
+ * ApLogicalRelation: under Citus, the distributed table whose shard relid
+ * is (named <table>_<shard id> in the table's schema, as pg_dist_shard
+ * says); otherwise relid itself.  The support activity trigger fires on
+ * shards.
+ */
+Oid
+ApLogicalRelation(Oid relid)
+{
+	char	   *name = get_rel_name(relid);
+	char	   *us = name ? strrchr(name, '_') : NULL;
+	char	   *end;
+	int64		shard;
+	Oid			logical = InvalidOid;
+	int64		found = 0;
+	char	   *lname;
+
+	if (us == NULL || us[1] < '0' || us[1] > '9')
+		return relid;
+	errno = 0;
+	shard = strtoi64(us + 1, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return relid;
+	if (DistShardScan("shardid", Int64GetDatum(shard), F_INT8EQ, "pg_dist_shard_shardid_index",
+					  &logical, &found) != 1)
+		return relid;
+	lname = get_rel_name(logical);
+	if (lname == NULL || get_rel_namespace(logical) != get_rel_namespace(relid) ||
+		strlen(lname) != (size_t) (us - name) || strncmp(lname, name, us - name) != 0)
+		return relid;
+	return logical;
 }
 
 /*
@@ -185,7 +246,7 @@ Placed(ApRels *r, Oid relid)
 
 	if (!r->citus)
 		return relid;
-	shard = ShardOf(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE), relid);
+	shard = ShardOf(relid);
 	if (shard == 0)
 		return relid;
 	name = psprintf("%s_" INT64_FORMAT, get_rel_name(relid), shard);

@@ -135,5 +135,6 @@ extern Oid	ApOrgKeysWithFunctionOid(void);
 extern bool ApIsKeyCheck(Oid funcid);
 
 extern bool ApIsShellOfPlaced(Oid relid);
+extern Oid	ApLogicalRelation(Oid relid);
 
 #endif							/* AP_CATALOG_H */

@@ -291,6 +291,15 @@ install_cleanup_trap()
 	trap 'exit 129' HUP
 }
 
+# A suite's checks: ok TEXT and not_ok TEXT count and say them; finish prints
+# the summary line test/run reads ("N passed, M failed") and exits with the
+# suite's status.
+PASS=0
+FAIL=0
+ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
+finish() { echo "$PASS passed, $FAIL failed"; [ "$FAIL" -eq 0 ]; exit $?; }
+
 # verdict ok|fail TEXT -- a suite's check: count it in the suite's globals
 # pass and fail, and say it
 verdict()

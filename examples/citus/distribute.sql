@@ -6,7 +6,7 @@
 
 -- 1. one copy of the policy data the checks read on every node, the
 --    coordinator included.  The tables only administration reads
---    (invitations, support access requests, retired keys, protected tables,
+--    (invitations, support access requests, protected tables, retired keys,
 --    the audit and support activity logs) stay local tables of the
 --    coordinator.  The first three lose their foreign keys to the policy
 --    tables (a local table cannot reference a reference table here); a

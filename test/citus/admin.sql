@@ -20,6 +20,12 @@ SELECT 'set_permission_support', access_policy.set_permission_support('docs.edit
 SELECT 'set_support_expiry', access_policy.set_support_expiry(8, '1 month') IS NOT NULL;
 SELECT 'set_support_access', access_policy.set_support_access(3, 'write', 'ticket 3', '1 week', cascade => true) IS NOT NULL;
 SELECT 'revoke_support_access', access_policy.revoke_support_access(8);
+-- a vendor override (needs a member of access_policy.support_override_role;
+-- the superuser is one once the role exists): one stays, one is ended
+CREATE ROLE access_policy_support_override;
+SELECT 'override_support_access', access_policy.override_support_access(2, 'write', 'incident 7', '1 hour') IS NOT NULL;
+SELECT 'override_support_access', access_policy.override_support_access(7, 'read', 'incident 8', '1 hour') IS NOT NULL;
+SELECT 'end_support_override', access_policy.end_support_override(7);
 SELECT 'map_login', access_policy.map_login('citus_other', 'u02');
 SELECT 'unmap_login', access_policy.unmap_login('citus_other');
 SELECT 'update_user', access_policy.update_user('u02', display_name => 'User Two');

@@ -189,6 +189,24 @@ INSERT INTO act_other VALUES (1);
 COMMIT;
 SELECT count(*) AS entries_for_act_other FROM access_policy.support_activity_log WHERE table_name = 'public.act_other';
 DROP TABLE act_other;
+-- the trigger protect_table() creates carries the table's protection in its
+-- arguments (what a Citus shard needs); one created before 0.7.0 has none,
+-- and the protection is looked up in protected_tables: both record
+SELECT tgnargs, encode(tgargs, 'escape') AS args FROM pg_trigger
+ WHERE tgrelid = 'act_notes'::regclass AND tgname = 'access_policy_support_activity';
+DROP TRIGGER access_policy_support_activity ON act_notes;
+CREATE TRIGGER access_policy_support_activity AFTER INSERT OR UPDATE OR DELETE ON act_notes
+	FOR EACH ROW WHEN (access_policy.acting_as_support())
+	EXECUTE FUNCTION access_policy_internal._support_activity();
+SELECT count(*) AS entries_before FROM access_policy.support_activity_log WHERE table_name = 'public.act_notes' \gset
+BEGIN;
+SELECT access_policy.set_user('act_agent');
+INSERT INTO act_notes VALUES (130, 18000, 'through a trigger without arguments');
+COMMIT;
+SELECT count(*) - :entries_before AS recorded_without_arguments
+  FROM access_policy.support_activity_log WHERE table_name = 'public.act_notes';
+SELECT operation, after ->> 'body' AS body, read_permission
+  FROM access_policy.support_activity_log WHERE table_name = 'public.act_notes' AND after ->> 'id' = '130';
 
 ------------------------------------------------------------------------------
 -- Retention, unprotect

@@ -20,12 +20,6 @@ set -uo pipefail
 install_cleanup_trap
 ensure_packages pgbouncer:pgbouncer
 
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
-not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
-finish() { echo "$PASS passed, $FAIL failed"; [ "$FAIL" -eq 0 ]; exit $?; }
-
 CLUSTER=$SUITE_DIR/cluster
 PGB=$SUITE_DIR/pgbouncer
 mkdir -p "$CLUSTER" "$PGB" && chown postgres: "$CLUSTER" "$PGB"

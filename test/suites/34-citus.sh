@@ -19,6 +19,8 @@
 #     it returns on one node, after which every node holds the same policy
 #     data and every user's answers are again identical; a failed
 #     administration transaction changes no node;
+#   - the audit log is kept on the coordinator only; a support agent's write
+#     to a distributed table is recorded on the worker of its shard;
 #   - a revocation and an expiry are seen by the workers at the next
 #     statement of a session whose worker connections stay open;
 #   - the identity token: a valid one is accepted on a worker, a forged,
@@ -34,12 +36,6 @@
 set -uo pipefail
 . test/lib.sh
 install_cleanup_trap
-
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
-not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
-finish() { echo "$PASS passed, $FAIL failed"; [ "$FAIL" -eq 0 ]; exit $?; }
 
 LIBDIR=$("$PG_CONFIG" --pkglibdir)
 if [ ! -f "$LIBDIR/citus.so" ]; then
@@ -90,6 +86,8 @@ if sql coord -f examples/citus/distribute.sql >"$SUITE_DIR/distribute.out" 2>&1;
 else
 	cat "$SUITE_DIR/distribute.out"; not_ok "examples/citus/distribute.sql"; finish
 fi
+# the audit rows the initial copy of the built-in rows wrote on the workers
+AUDIT_W0=$(($(sql w1 -c "SELECT count(*) FROM access_policy.audit_log") + $(sql w2 -c "SELECT count(*) FROM access_policy.audit_log")))
 sql single -c "CREATE EXTENSION access_policy" >/dev/null || { not_ok "single node"; finish; }
 if sql single -v citus=0 -f test/citus/world.sql >"$SUITE_DIR/world-single.out" 2>&1 \
 	&& sql coord -v citus=1 -f test/citus/world.sql >"$SUITE_DIR/world-citus.out" 2>&1; then
@@ -155,13 +153,32 @@ sql coord -f test/citus/admin.sql >"$SUITE_DIR/admin-citus.out" 2>"$SUITE_DIR/ad
 calls=$(grep -c . "$SUITE_DIR/admin-single.out")
 if cmp -s "$SUITE_DIR/admin-single.out" "$SUITE_DIR/admin-citus.out" && [ ! -s "$SUITE_DIR/admin-single.err" ] \
 	&& [ ! -s "$SUITE_DIR/admin-citus.err" ] && [ "$calls" -ge 60 ]; then
-	ok "administration on the coordinator (test/citus/admin.sql, $calls result lines: org moves, roles, assignments, resources, keys, support access and requests, team management, delete_org with a co-located child table, housekeeping) answers as on one node, without errors"
+	ok "administration on the coordinator (test/citus/admin.sql, $calls result lines: org moves, roles, assignments, resources, keys, support access, requests and overrides, team management, delete_org with a co-located child table, housekeeping) answers as on one node, without errors"
 else
 	diff "$SUITE_DIR/admin-single.out" "$SUITE_DIR/admin-citus.out" | head -n 10; cat "$SUITE_DIR"/admin-*.err | head -n 20
 	not_ok "administration differs on Citus"
 fi
 same_data "after administration"
 compare "after administration"
+
+# where things are recorded: the audit log on the coordinator only (the
+# workers' audit triggers are disabled by distribute.sql), the support
+# activity of a write to a distributed table on the worker of its shard
+cnt() { sql "$1" -c "SELECT count(*) FROM access_policy.$2"; }
+for n in single coord; do
+	on "$n" -U citus_app -At -c "BEGIN" -c "SELECT access_policy.set_user('agent')" \
+		-c "INSERT INTO comments VALUES (3, 1, 77, 'written by support')" -c "COMMIT" >/dev/null 2>&1
+done
+one=$(cnt single support_activity_log)
+act_c=$(cnt coord support_activity_log)
+act_w=$(($(cnt w1 support_activity_log) + $(cnt w2 support_activity_log)))
+audit_c=$(cnt coord audit_log)
+audit_w=$(($(cnt w1 audit_log) + $(cnt w2 audit_log) - AUDIT_W0))
+if [ "$audit_c" -gt 0 ] && [ "$audit_w" = 0 ] && [ "$one" = 1 ] && [ "$act_c" = 0 ] && [ "$act_w" = 1 ]; then
+	ok "the audit log is on the coordinator only ($audit_c rows, none on the workers since distribute.sql); a support agent's write to a distributed table is recorded on the worker of its shard (1 entry; 1 on one node)"
+else
+	not_ok "audit rows: coordinator $audit_c, workers $audit_w; support activity: one node $one, coordinator $act_c, workers $act_w"
+fi
 
 # a failed administration transaction leaves no change on any node
 sql coord -c "BEGIN" -c "SELECT access_policy.create_org('half', 1)" \

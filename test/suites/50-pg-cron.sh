@@ -17,12 +17,6 @@ set -uo pipefail
 install_cleanup_trap
 ensure_packages "$PG_BINDIR/../lib/pg_cron.so:postgresql-15-cron"
 
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
-not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
-finish() { echo "$PASS passed, $FAIL failed"; [ "$FAIL" -eq 0 ]; exit $?; }
-
 CLUSTER=$SUITE_DIR/cluster
 mkdir -p "$CLUSTER" && chown postgres: "$CLUSTER"
 PORT=$(free_port "$SUITE_PORT") || exit 1
