@@ -205,22 +205,31 @@ ApRelcacheCallback(Datum arg, Oid relid)
 		ApStaleUser = true;
 	else if (ApUserSignalBucket >= 0 && relid == ApCatalog.sig_user[ApUserSignalBucket])
 		ApStaleUser = true;
-	/* under Citus, a table moved to or from a placement (its metadata changed) */
-	else if (ApCatalog.citus && (ApIsShellOfPlaced(relid) || relid == ApCatalog.orgs ||
-								 relid == ApCatalog.users || relid == ApCatalog.roles))
+	/* under Citus, a shell whose placement changed (its metadata did) */
+	else if (ApCatalog.citus && ApIsShellOfPlaced(relid))
 		ApStaleAll = true;
 	/* the tables themselves: DDL, VACUUM, or a 0.1.0 schema's triggers */
-	else if (relid == ApCatalog.orgs || relid == ApCatalog.support_settings || relid == ApCatalog.support_overrides)
-		ApStaleOrgs = true;
-	else if (relid == ApCatalog.permissions || relid == ApCatalog.roles || relid == ApCatalog.role_permissions ||
-			 (OidIsValid(ApCatalog.key_types) && relid == ApCatalog.key_types))
-		ApStaleRoles = true;
-	else if (relid == ApCatalog.users || relid == ApCatalog.login_roles || relid == ApCatalog.assignments)
-		ApStaleUser = true;
-	else if (relid == ApCatalog.resources || relid == ApCatalog.resource_grants)
-		ApStaleRes = true;
-	else if (relid == ApCatalog.resource_kinds || relid == ApCatalog.kind_actions)
-		ApStaleActions = true;
+	else
+	{
+		bool	   *part = NULL;
+
+		if (relid == ApCatalog.orgs || relid == ApCatalog.support_settings || relid == ApCatalog.support_overrides)
+			part = &ApStaleOrgs;
+		else if (relid == ApCatalog.permissions || relid == ApCatalog.roles || relid == ApCatalog.role_permissions ||
+				 (OidIsValid(ApCatalog.key_types) && relid == ApCatalog.key_types))
+			part = &ApStaleRoles;
+		else if (relid == ApCatalog.users || relid == ApCatalog.login_roles || relid == ApCatalog.assignments)
+			part = &ApStaleUser;
+		else if (relid == ApCatalog.resources || relid == ApCatalog.resource_grants)
+			part = &ApStaleRes;
+		else if (relid == ApCatalog.resource_kinds || relid == ApCatalog.kind_actions)
+			part = &ApStaleActions;
+		if (part != NULL)
+			*part = true;
+		/* under Citus the table may just have become a reference table: look again */
+		if (part != NULL && ApCatalog.citus)
+			ApStaleAll = true;
+	}
 }
 
 /*

@@ -63,16 +63,13 @@ typedef struct TokenExtra
 static TokenExtra *token_in_force = NULL;
 static bool token_expired = false;
 
+/* Hex: append data as lower-case hex (PostgreSQL's hex_encode) */
 static void
 Hex(StringInfo buf, const unsigned char *data, size_t len)
 {
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++)
-	{
-		appendStringInfoChar(buf, digits[data[i] >> 4]);
-		appendStringInfoChar(buf, digits[data[i] & 15]);
-	}
+	enlargeStringInfo(buf, len * 2);
+	buf->len += hex_encode((const char *) data, len, buf->data + buf->len);
+	buf->data[buf->len] = '\0';
 }
 
 /* Unhex: decode hex text into buf; false if it is not hex */

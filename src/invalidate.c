@@ -171,9 +171,22 @@ SignalPart(Relation rel)
 	return InvalidOid;
 }
 
+/* SignalAllUsers: every user bucket (a 0.1.0 schema has none: the table) */
+static void
+SignalAllUsers(Relation rel)
+{
+	if (OidIsValid(ApCatalog.sig_user[0]))
+	{
+		for (int b = 0; b < AP_USER_BUCKETS; b++)
+			CacheInvalidateRelcacheByRelid(ApCatalog.sig_user[b]);
+	}
+	else
+		CacheInvalidateRelcache(rel);
+}
+
 /* SignalEverything: every part and every user bucket */
 static void
-SignalEverything(void)
+SignalEverything(Relation rel)
 {
 	Oid			parts[] = {ApCatalog.sig_orgs, ApCatalog.sig_roles, ApCatalog.sig_res,
 	ApCatalog.sig_actions, ApCatalog.sig_logins};
@@ -181,9 +194,7 @@ SignalEverything(void)
 	for (int i = 0; i < lengthof(parts); i++)
 		if (OidIsValid(parts[i]))
 			CacheInvalidateRelcacheByRelid(parts[i]);
-	for (int b = 0; b < AP_USER_BUCKETS; b++)
-		if (OidIsValid(ApCatalog.sig_user[b]))
-			CacheInvalidateRelcacheByRelid(ApCatalog.sig_user[b]);
+	SignalAllUsers(rel);
 }
 
 PG_FUNCTION_INFO_V1(invalidate_trigger);
@@ -232,7 +243,7 @@ invalidate_trigger(PG_FUNCTION_ARGS)
 		 * A shard placement Citus is filling before this node's metadata
 		 * names it (create_reference_table, a new node): signal every part.
 		 */
-		SignalEverything();
+		SignalEverything(rel);
 		PG_RETURN_POINTER(TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ?
 						  (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 						   trigdata->tg_newtuple : trigdata->tg_trigtuple) : NULL);
@@ -274,15 +285,7 @@ invalidate_trigger(PG_FUNCTION_ARGS)
 
 	signal = SignalPart(rel);
 	if (RelationGetRelid(rel) == ApCatalog.users || RelationGetRelid(rel) == ApCatalog.assignments)
-	{
-		if (OidIsValid(ApCatalog.sig_user[0]))
-		{
-			for (int b = 0; b < AP_USER_BUCKETS; b++)
-				CacheInvalidateRelcacheByRelid(ApCatalog.sig_user[b]);
-		}
-		else
-			CacheInvalidateRelcache(rel);
-	}
+		SignalAllUsers(rel);
 	else if (OidIsValid(signal))
 		CacheInvalidateRelcacheByRelid(signal);
 	else
